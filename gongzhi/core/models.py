@@ -61,3 +61,12 @@ class AuditEntry(models.Model):
     @property
     def who(self) -> str:
         return str(self.actor) if self.actor_id else self.actor_label
+
+
+class WorkerHeartbeat(models.Model):
+    """The task worker touches this row every minute, so /healthz can tell a stalled worker."""
+
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")

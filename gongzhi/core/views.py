@@ -17,7 +17,20 @@ def healthz(request):
     except Exception as exc:  # any database failure is an unhealthy instance
         return JsonResponse({"status": "error", "database": "unavailable", "error": exc.__class__.__name__},
                             status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor, "worker": worker_state()})
+
+
+def worker_state() -> dict:
+    from django.utils import timezone
+
+    from .models import WorkerHeartbeat
+
+    beat = WorkerHeartbeat.objects.filter(pk=1).first()
+    if beat is None:
+        return {"state": "unknown"}
+    age = (timezone.now() - beat.seen_at).total_seconds()
+    # The worker beats every minute; two missed beats mean it is stalled or stopped.
+    return {"state": "ok" if age < 150 else "stalled", "last_seen": beat.seen_at.isoformat(), "age_s": round(age)}
 
 
 @login_required

@@ -1,0 +1,69 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live test server.
+
+Screenshots land in test-artifacts/ so a person can look at what each persona saw."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# page actions are ordinary blocking calls, which Django would otherwise refuse in that case.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("GONGZHI_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 860, language: str = "zh-CN"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=language,
+                                      base_url=live_server.url)
+        # The platform runs on intranets: any request that leaves the test server is a defect.
+        outside = []
+        context.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
+                      if not route.request.url.startswith(live_server.url) else route.continue_())
+        contexts.append((context, outside))
+        return context.new_page()
+
+    yield open_page
+    for context, outside in contexts:
+        context.close()
+        assert outside == [], f"pages tried to load from outside the server: {outside}"
+
+
+def log_in(page, username: str, password: str = "gongzhi-demo"):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
