@@ -1,11 +1,23 @@
-from django.contrib import auth
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from gongzhi.core import scope
+from gongzhi.core.errors import DomainError
+
+from . import services
+from .forms import LoginForm, PasswordChangeForm, TokenForm
+from .models import ApiToken
 
 
 class GongzhiLoginView(LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -19,4 +31,51 @@ def logout_view(request):
 
 
 def locked_out(request, credentials, *args, **kwargs):
-    return render(request, "accounts/locked_out.html", status=429)
+    """django-axes calls this after too many failed logins (status 429)."""
+    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@login_required
+def profile(request):
+    return render(request, "accounts/profile.html", {"assignments": scope.assignments(request.user)})
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(actor=request.user, old_password=form.cleaned_data["old_password"],
+                                     new_password=form.cleaned_data["new_password"])
+        except DomainError as exc:
+            field = "old_password" if exc.code == "wrong_password" else "new_password"
+            form.add_error(field, str(exc.message))
+        else:
+            request.user.refresh_from_db(fields=["password"])
+            auth.update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@never_cache
+def tokens(request):
+    """The user's own API tokens. A new token's key is shown in this one response only."""
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        token, new_key = services.issue_token(actor=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_token(actor=request.user, token=token)
+    messages.success(request, _("Token “%(name)s” has been revoked.") % {"name": token})
+    return redirect("accounts:tokens")
