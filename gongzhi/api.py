@@ -1,9 +1,17 @@
-"""The REST API under /api/v1/: one NinjaAPI, one router per domain app."""
+"""The REST API under /api/v1/: one NinjaAPI, one router per domain app.
 
+Every operation needs a bearer token or the browser session (`api_auth`) unless it says
+`auth=None` itself, so a forgotten `auth=` fails closed. Refusals share one body shape,
+`{"detail": <translated sentence>, "code": <stable word>}` (gongzhi.core.schemas.ErrorOut).
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from gongzhi.accounts.auth import api_auth
 from gongzhi.core.errors import DomainError
 
 api = NinjaAPI(
@@ -12,18 +20,60 @@ api = NinjaAPI(
     description="共治 community-governance platform. Authenticate with `POST /api/v1/auth/token`, "
     "then send `Authorization: Bearer <token>`.",
     urls_namespace="api",
+    auth=api_auth,
+    # The docs page loads swagger-ui from our own static files (ninja/static, collected with
+    # the rest) and never asks the public validator service about our schema.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
+
+api.add_router("/", "gongzhi.accounts.api.router")
+api.add_router("/divisions/", "gongzhi.divisions.api.router")
+api.add_router("/grids/", "gongzhi.divisions.api_grids.router")
+api.add_router("/users/", "gongzhi.accounts.api_admin.router")
+api.add_router("/departments/", "gongzhi.departments.api.router")
+api.add_router("/audit", "gongzhi.core.api.router")
+api.add_router("/registry/", "gongzhi.registry.api.router")
+api.add_router("/cases/", "gongzhi.cases.api.router")
+api.add_router("/notifications/", "gongzhi.notifications.api.router")
+api.add_router("/assessment/", "gongzhi.assessment.api.router")
+
+DOMAIN_STATUS = {"stale": 409, "duplicate": 409, "conflict": 409, "forbidden": 403, "not_found": 404}
+HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "not_allowed", 429: "throttled"}
+
+
+def error(request, status: int, detail, code: str, **extra):
+    return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    status = 409 if exc.code in {"stale", "duplicate", "conflict"} else 400
-    body = {"detail": str(exc.message), "code": exc.code}
-    if exc.details is not None:
-        body["problems"] = exc.details
-    return api.create_response(request, body, status=status)
+    extra = {"problems": exc.details} if exc.details is not None else {}
+    return error(request, DOMAIN_STATUS.get(exc.code, 400), exc.message, exc.code, **extra)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": _("Not found."), "code": "not_found"}, status=404)
+    # One body for "missing" and "outside your divisions": nothing tells them apart.
+    return error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc: PermissionDenied):
+    return error(request, 403, str(exc) or _("You may not do this."), "forbidden")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return error(request, 401, _("Sign in or send a valid API token."), "unauthorized")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 403 and "CSRF" in exc.message:
+        return error(request, 403, _("The CSRF check failed. Reload the page and try again."), "csrf")
+    return error(request, exc.status_code, exc.message, HTTP_CODES.get(exc.status_code, "error"))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    return error(request, 422, _("The request is not valid."), "invalid", problems=exc.errors)

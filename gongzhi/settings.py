@@ -21,7 +21,7 @@ DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", PROJECT_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("GONGZHI_DEBUG", False)
-_insecure_dev_key = "gongzhi-development-key-not-for-production"  # noqa: S105
+_insecure_dev_key = "gongzhi-development-key-not-for-production"
 SECRET_KEY = os.environ.get("GONGZHI_SECRET_KEY", _insecure_dev_key)
 ALLOWED_HOSTS = os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GONGZHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -35,19 +35,26 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",
     "huey.contrib.djhuey",
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.divisions",
     "gongzhi.departments",
     "gongzhi.demo",
+    "gongzhi.workdays",
+    "gongzhi.notifications",
+    "gongzhi.registry",
+    "gongzhi.cases",
+    "gongzhi.open311",
+    "gongzhi.assessment",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gongzhi.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,6 +143,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out account and address may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A user may sign in with a username or a phone number; both count against the same account.
+AXES_USERNAME_CALLABLE = "gongzhi.accounts.backends.throttle_identity"
 AXES_LOCKOUT_CALLABLE = "gongzhi.accounts.views.locked_out"
 AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
@@ -158,6 +167,7 @@ LANGUAGE_COOKIE_NAME = "gongzhi_language"
 NODE_MODULES = Path(os.environ.get("GONGZHI_NODE_MODULES", PROJECT_DIR / "node_modules"))
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("GONGZHI_STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (f"vendor/{name}", NODE_MODULES / name / sub)
     for name, sub in [("htmx.org", "dist"), ("leaflet", "dist"), ("echarts", "dist")]

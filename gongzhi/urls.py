@@ -9,6 +9,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("divisions/", include("gongzhi.divisions.urls")),
+    path("departments/", include("gongzhi.departments.urls")),
     path("audit/", include("gongzhi.core.audit_urls")),
+    path("registry/", include("gongzhi.registry.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
+    path("notifications/", include("gongzhi.notifications.urls")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
+    path("assessment/", include("gongzhi.assessment.urls")),
     path("", include("gongzhi.core.urls")),
 ]

@@ -8,7 +8,8 @@ class LoginForm(AuthenticationForm):
 
     username = forms.CharField(
         label=_("Username or mobile phone"), max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username",
+                                      "autocapitalize": "none"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,

@@ -91,7 +91,8 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.name or _('token')} …{self.hint}"
+        name = self.name or _("token")
+        return f"{name} …{self.hint}"
 
     @classmethod
     def new_raw_key(cls) -> str:

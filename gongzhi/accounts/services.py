@@ -1,16 +1,21 @@
 """Writes to accounts: tokens, passwords and role assignments, each audited."""
 
+import secrets
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, scope
 from gongzhi.core.errors import DomainError
+from gongzhi.core.masking import mask_phone
+from gongzhi.divisions.choices import Level
 
+from . import selectors
 from .choices import Role
-from .models import ApiToken, RoleAssignment, User, default_token_expiry, hash_token
+from .models import ApiToken, RoleAssignment, User, default_token_expiry, hash_token, phone_validator
 
 
 @transaction.atomic
@@ -97,3 +102,226 @@ def revoke_role(*, actor: User, assignment: RoleAssignment, reason: str) -> Role
                      before={"revoked_at": None}, after={"revoked_at": assignment.revoked_at}, reason=reason)
     scope.forget_assignments(assignment.user)
     return assignment
+
+
+# --- people and roles, by those who manage them (added) ---------------------------------------
+#
+# Who may act on an account: a holder of MANAGE_USERS over every live role the account has (so
+# nobody locks out a person whose work lies partly beyond their divisions), never on their own
+# account, and only a superuser on a superuser. Audit rows never carry a password, and carry a
+# phone number masked.
+
+# Where each role may be held: the levels its division may have.
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    Role.CITY_ADMIN: (Level.PROVINCE, Level.CITY, Level.DISTRICT),
+    Role.DISTRICT_OFFICER: (Level.DISTRICT,),
+    Role.STREET_OFFICER: (Level.STREET,),
+    Role.COMMUNITY_SECRETARY: (Level.COMMUNITY,),
+    Role.COMMUNITY_STAFF: (Level.COMMUNITY,),
+    Role.GRID_WORKER: (Level.GRID,),
+    Role.RESIDENT: (Level.COMMUNITY, Level.GRID),
+    Role.AUDITOR: (Level.PROVINCE, Level.CITY, Level.DISTRICT, Level.STREET),
+}
+
+# Letters and digits that cannot be misread for one another when read out or copied by hand.
+UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password() -> str:
+    """A random password to hand over once, e.g. `k7Qm-3xPa-9fTz` (about 70 bits)."""
+    while True:
+        groups = ["".join(secrets.choice(UNAMBIGUOUS_CHARACTERS) for _i in range(4)) for _g in range(3)]
+        raw = "-".join(groups)
+        if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
+            return raw
+
+
+def role_place_problem(role: str, division=None, department=None) -> str | None:
+    """Why `role` cannot be held at that place, or None if it can (no query)."""
+    if role not in Role.values:
+        return _("Choose a role from the list.")
+    if role == Role.DEPARTMENT_STAFF:
+        if department is None:
+            return _("Department staff need a department.")
+        if not department.is_active:
+            return _("This department is archived.")
+        return None
+    if division is None:
+        return _("Choose the division where the role is held.")
+    if not division.is_active:
+        return _("This division is retired.")
+    levels = ROLE_LEVELS.get(role, ())
+    if division.level not in levels:
+        return _("The role “%(role)s” is held at these levels: %(levels)s.") % {
+            "role": Role(role).label, "levels": "、".join(str(Level(lv).label) for lv in levels)}
+    return None
+
+
+def _role_place(role: str, division, department):
+    """The division a role's scope check applies to (a department's home division)."""
+    if role == Role.DEPARTMENT_STAFF:
+        return department.division if department is not None else None
+    return division
+
+
+def _require_covers(actor: User, where) -> None:
+    from .choices import Action
+
+    if where is None or not scope.covers(actor, Action.MANAGE_USERS, where):
+        raise DomainError(_("You may grant roles only inside your own divisions."), code="forbidden")
+
+
+@transaction.atomic
+def assign_role(*, actor: User, user: User, role: str, division=None, department=None) -> RoleAssignment:
+    """Grant `role` to `user` at a division (or, for department staff, in a department), after
+    checking that the place lies in the actor's scope, suits the role, and that the user is
+    active and does not hold that role there already. The grant itself is grant_role's."""
+    if role == Role.DEPARTMENT_STAFF:
+        division = None
+    else:
+        department = None
+    _require_covers(actor, _role_place(role, division, department))
+    problem = role_place_problem(role, division, department)
+    if problem:
+        raise DomainError(problem, code="invalid")
+    # The user's row is the lock that keeps two grants of one role at one place from both passing.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise DomainError(_("This account is deactivated. Reactivate it before granting a role."), code="conflict")
+    if RoleAssignment.objects.filter(user=user, role=role, division=division, department=department,
+                                     revoked_at__isnull=True).exists():
+        raise DomainError(_("This person already holds this role there."), code="duplicate")
+    return grant_role(actor=actor, user=user, role=role, division=division, department=department)
+
+
+def _audit_place(user: User):
+    """The division an account's audit rows are filed under: its first live role's place."""
+    first = (
+        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("department__division", "division")
+        .order_by("granted_at", "pk")
+        .first()
+    )
+    if first is None:
+        first = RoleAssignment.objects.filter(user=user).select_related("department__division", "division") \
+            .order_by("-granted_at", "-pk").first()
+    if first is None:
+        return None
+    return first.division or (first.department.division if first.department else None)
+
+
+def _require_manageable(actor: User, user: User) -> None:
+    if user.pk == actor.pk:
+        raise DomainError(_("You cannot do this to your own account."), code="forbidden")
+    if user.is_superuser and not actor.is_superuser:
+        raise DomainError(_("Only a superuser may change a superuser's account."), code="forbidden")
+    if not selectors.users_for(actor, include_former=True).filter(pk=user.pk).exists():
+        raise DomainError(_("You may manage only the people in your own divisions."), code="forbidden")
+    if selectors.live_roles_outside(actor, user):
+        raise DomainError(
+            _("This person also holds roles outside your divisions; an administrator who covers all of them "
+              "must do this."), code="forbidden")
+
+
+def _audit_user(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name,
+            "phone": mask_phone(user.phone) if user.phone else None, "is_active": user.is_active}
+
+
+@transaction.atomic
+def create_user(*, actor: User, username: str, display_name: str, phone: str | None, role: str,
+                division=None, department=None) -> tuple[User, str]:
+    """A new account with one role, and its temporary password (returned, never stored or
+    logged: the actor hands it over once). Refused as a whole — nothing is created — if the role's
+    place is outside the actor's scope or unsuitable, or the username or phone is taken."""
+    username = (username or "").strip()
+    display_name = (display_name or "").strip()
+    phone = (phone or "").strip() or None
+    if role == Role.DEPARTMENT_STAFF:
+        division = None
+    else:
+        department = None
+    _require_covers(actor, _role_place(role, division, department))
+    problem = role_place_problem(role, division, department)
+    if problem:
+        raise DomainError(problem, code="invalid", details={"role": problem})
+    username_problem = username_problem_for(username)
+    if username_problem:
+        raise DomainError(username_problem, code="invalid", details={"username": username_problem})
+    if phone is not None:
+        try:
+            phone_validator(phone)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), code="invalid", details={"phone": " ".join(exc.messages)}) \
+                from None
+    if User.objects.filter(username__iexact=username).exists():
+        message = _("This username is taken.")
+        raise DomainError(message, code="duplicate", details={"username": message})
+    if phone is not None and User.objects.filter(phone=phone).exists():
+        message = _("Another account has this phone number.")
+        raise DomainError(message, code="duplicate", details={"phone": message})
+    raw = temporary_password()
+    user = User(username=username, display_name=display_name, phone=phone)
+    user.set_password(raw)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        message = _("This username or phone number was taken a moment ago.")
+        raise DomainError(message, code="duplicate") from None
+    audit.record(actor=actor, action="user.create", obj=user, division=_role_place(role, division, department),
+                 after=_audit_user(user))
+    assign_role(actor=actor, user=user, role=role, division=division, department=department)
+    return user, raw
+
+
+def username_problem_for(username: str) -> str | None:
+    """Why `username` cannot name a new account, or None (no query)."""
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+
+    if not username:
+        return _("Enter a username.")
+    if len(username) > 150:
+        return _("A username has at most 150 characters.")
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    if username.isdigit() and len(username) == 11:
+        # Logging in with 11 digits means a phone number: such a username could never log in.
+        return _("A username of 11 digits would be read as a phone number; choose another.")
+    return None
+
+
+@transaction.atomic
+def set_user_active(*, actor: User, user: User, active: bool, reason: str) -> User:
+    """Deactivate (or reactivate) an account: never deleted, its roles kept. A deactivated user
+    cannot log in, their sessions end and their API tokens stop working."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason."), code="invalid", details={"reason": _("Give a reason.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_manageable(actor, user)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(actor=actor, action="user.reactivate" if active else "user.deactivate", obj=user,
+                 division=_audit_place(user), before={"is_active": not active}, after={"is_active": active},
+                 reason=reason)
+    scope.forget_assignments(user)
+    return user
+
+
+@transaction.atomic
+def reset_password(*, actor: User, user: User, reason: str = "") -> str:
+    """Give the account a new temporary password and return it (to be shown once). The audit row
+    records that it happened, never the password."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_manageable(actor, user)
+    raw = temporary_password()
+    user.set_password(raw)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="user.password_reset", obj=user, division=_audit_place(user),
+                 reason=(reason or "").strip())
+    return raw

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .forms import LoginForm, PasswordChangeForm, TokenForm
-from .models import ApiToken
 
 
 class GongzhiLoginView(LoginView):
@@ -30,8 +29,10 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def locked_out(request, credentials, *args, **kwargs):
+def locked_out(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this after too many failed logins (status 429)."""
+    if request.path_info.startswith("/api/") and response is not None:
+        return response  # the API has already answered 429 in JSON
     minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
@@ -66,16 +67,16 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = services.issue_token(actor=request.user, name=form.cleaned_data["name"])
+        _token, new_key = services.issue_token(actor=request.user, name=form.cleaned_data["name"])
         form = TokenForm()
-    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    rows = selectors.tokens_for(request.user)
     return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_key": new_key})
 
 
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = selectors.token_for(request.user, pk)
     services.revoke_token(actor=request.user, token=token)
     messages.success(request, _("Token “%(name)s” has been revoked.") % {"name": token})
     return redirect("accounts:tokens")

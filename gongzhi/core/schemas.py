@@ -10,7 +10,12 @@ class ErrorOut(Schema):
 
     detail: str
     code: str
-    problems: Any | None = None
+
+
+class ProblemsOut(ErrorOut):
+    """A refused input: what was wrong with which field (422), or with which rows (400)."""
+
+    problems: Any
 
 
 class DivisionRef(Schema):

@@ -10,6 +10,8 @@ from django.db import transaction
 
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.core import audit
+from gongzhi.core.masking import mask_phone
 from gongzhi.departments.models import Department, DepartmentKind
 
 DEMO_PASSWORD = "gongzhi-demo"  # noqa: S105  (published in the README: demo data only)
@@ -40,13 +42,49 @@ PERSONAS = [
 @transaction.atomic
 def ensure_department(places: dict) -> Department:
     """The persona department: the street-A squadron of the district's urban management bureau."""
-    department, _ = Department.objects.get_or_create(
+    department, created = Department.objects.get_or_create(
         division=places["district"],
         name=f"{places['district'].name}城市管理执法局{places['street_a'].name}中队",
         defaults={"kind": DepartmentKind.CITY_MANAGEMENT},
     )
-    department.serves.add(places["street_a"])
+    if created:
+        department.serves.add(places["street_a"])
+        record_demo_write("department.create", department, division=department.division,
+                          after={"name": department.name, "kind": department.kind,
+                                 "serves": [places["street_a"].pk]})
     return department
+
+
+def record_demo_write(action: str, obj, *, division=None, after=None) -> None:
+    """Demo set-up writes bypass the role checks of the account services (no one is logged in
+    yet); they still leave the audit trail an auditor expects."""
+    audit.record(actor=None, actor_label="demo", action=action, obj=obj, division=division, after=after)
+
+
+def ensure_user(username: str, display_name: str, *, phone: str | None = None, password: str = DEMO_PASSWORD,
+                password_hash: str = "") -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, display_name=display_name, phone=phone)
+        if password_hash:
+            user.password = password_hash
+        else:
+            user.set_password(password)
+        user.save()
+        record_demo_write("user.create", user, after={"username": username, "display_name": display_name,
+                                                      "phone": mask_phone(phone or "")})
+    return user
+
+
+def ensure_role(user: User, role: str, *, division=None, department=None) -> RoleAssignment:
+    target = {"department": department} if department is not None else {"division": division}
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, revoked_at=None, **target)
+    if created:
+        where = division if division is not None else department.division
+        record_demo_write("role.grant", assignment, division=where,
+                          after={"user": user.pk, "role": role, "division": getattr(division, "pk", None),
+                                 "department": getattr(department, "pk", None)})
+    return assignment
 
 
 @transaction.atomic
@@ -55,12 +93,10 @@ def ensure_personas(places: dict, *, password: str = DEMO_PASSWORD) -> dict[str,
     department = places.get("department") or ensure_department(places)
     users = {}
     for p in PERSONAS:
-        user = User.objects.filter(username=p.username).first()
-        if user is None:
-            user = User(username=p.username, display_name=p.display_name, phone=p.phone)
-            user.set_password(password)
-            user.save()
-        target = {"department": department} if p.role == Role.DEPARTMENT_STAFF else {"division": places[p.where]}
-        RoleAssignment.objects.get_or_create(user=user, role=p.role, revoked_at=None, **target)
+        user = ensure_user(p.username, p.display_name, phone=p.phone, password=password)
+        if p.role == Role.DEPARTMENT_STAFF:
+            ensure_role(user, p.role, department=department)
+        else:
+            ensure_role(user, p.role, division=places[p.where])
         users[p.username] = user
     return users

@@ -94,3 +94,6 @@ class GridIndexVersion(models.Model):
 
     counter = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"grid index version {self.counter}"

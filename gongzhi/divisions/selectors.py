@@ -72,3 +72,61 @@ def search_divisions(user, text: str, limit: int = 20) -> QuerySet[Division]:
     if not text:
         return Division.objects.none()
     return divisions_for(user).filter(Q(name__icontains=text) | Q(code__startswith=text)).order_by("code")[:limit]
+
+
+# --- reads for the API (added; the functions above are unchanged) ---------------------------------
+
+
+def subtree_for(user, roots: list[Division], depth: int) -> list[Division]:
+    """The active divisions in the user's scope lying 1..`depth` levels under one of `roots`,
+    ordered by code (one query, whatever the number of roots)."""
+    q = Q()
+    for root in roots:
+        start = LEVELS.index(root.level) + 1
+        below = LEVELS[start : start + depth]
+        if below:
+            q |= scope.subtree_q(root) & Q(level__in=below)
+    if not q:
+        return []
+    return list(divisions_for(user).filter(q).defer("geometry").order_by("code"))
+
+
+def grids_under(user, division: Division) -> QuerySet[Division]:
+    """The active grids in the user's scope under `division` (or the grid itself), ordered by
+    code: one indexed WHERE on the cached ancestor column, whatever the level."""
+    return grids_for(user).filter(scope.subtree_q(division)).order_by("code")
+
+
+def lineage_for(user, division: Division) -> tuple[list[int], list[int]]:
+    """The ids of `division`'s successors and predecessors that the user may see (retired ones too)."""
+    successors = scope.restrict(division.successors.all(), user, Action.VIEW).order_by("code")
+    predecessors = scope.restrict(division.predecessors.all(), user, Action.VIEW).order_by("code")
+    return list(successors.values_list("pk", flat=True)), list(predecessors.values_list("pk", flat=True))
+
+
+def recent_changes(division: Division, limit: int = 20) -> list:
+    """The division's latest history rows with their actors and related divisions (two queries)."""
+    from .models import DivisionChange
+
+    return list(
+        DivisionChange.objects.filter(division=division)
+        .select_related("actor")
+        .prefetch_related("related")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def ancestor_names(divisions: list[Division]) -> dict[int, list[str]]:
+    """For each division, the names of its ancestors from the top down (one query for all)."""
+    wanted = {getattr(d, f"{lvl}_id") for d in divisions for lvl in LEVELS[:-1]}
+    wanted |= {d.parent_id for d in divisions}
+    wanted.discard(None)
+    names = dict(Division.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    out = {}
+    for d in divisions:
+        ids = [getattr(d, f"{lvl}_id") for lvl in LEVELS[:-1]]
+        ids = [i for i in ids if i and i != d.pk]
+        if d.parent_id and d.parent_id not in ids:
+            ids.append(d.parent_id)
+        out[d.pk] = [names[i] for i in ids if i in names]
+    return out

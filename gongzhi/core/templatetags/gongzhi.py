@@ -5,7 +5,7 @@ import json
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 register = template.Library()
 
@@ -55,29 +55,74 @@ def area(value) -> str:
 def percent(value, digits: int = 1) -> str:
     if value is None:
         return "—"
-    return number_format(float(value) * 100, int(digits)) + "%"
+    # number_format cuts digits off; round first so 99.9999…% reads 100.00%, not 99.99%.
+    return number_format(round(float(value) * 100, int(digits)), int(digits)) + "%"
 
 
-def _show(value) -> str:
+FIELD_LABELS = {
+    "name": gettext_lazy("name"),
+    "code": gettext_lazy("code"),
+    "codes": gettext_lazy("codes"),
+    "kind": gettext_lazy("kind"),
+    "parent": gettext_lazy("parent"),
+    "is_active": gettext_lazy("active"),
+    "area_m2": gettext_lazy("area"),
+    "geometry": gettext_lazy("boundary"),
+    "version": gettext_lazy("version"),
+    "revoked_at": gettext_lazy("revoked"),
+    "hint": gettext_lazy("ends in"),
+    "role": gettext_lazy("role"),
+    "user": gettext_lazy("user"),
+    "division": gettext_lazy("division"),
+}
+
+
+def _show(field: str, value) -> str:
     if value is None:
         return "—"
+    if field == "geometry":
+        return _("(boundary)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field == "area_m2" and isinstance(value, int | float):
+        return area(value)
     if isinstance(value, str):
         return value
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return "、".join(str(v) for v in value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _as_fields(value) -> dict:
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else {"": value}
 
 
 @register.filter
 def audit_diff(entry) -> list[dict]:
     """The fields of an audit row's before/after, each with both values and whether it changed."""
-    before = entry.before if isinstance(entry.before, dict) else ({} if entry.before is None else {"": entry.before})
-    after = entry.after if isinstance(entry.after, dict) else ({} if entry.after is None else {"": entry.after})
+    before, after = _as_fields(entry.before), _as_fields(entry.after)
     rows = []
     for field in list(dict.fromkeys([*before, *after])):
         old, new = before.get(field), after.get(field)
         rows.append({
-            "field": field,
-            "before": _show(old) if field in before else "",
-            "after": _show(new) if field in after else "",
+            "field": FIELD_LABELS.get(field, field),
+            "before": _show(field, old) if field in before else "",
+            "after": _show(field, new) if field in after else "",
             "changed": field not in before or field not in after or old != new,
         })
     return rows
+
+
+@register.simple_tag
+def map_strings() -> dict:
+    """The words the map script shows, in the user's language (given to it with json_script)."""
+    return {
+        "area": _("Area"), "code": _("Code"), "open": _("Open"), "loading": _("Loading the map…"),
+        "failed": _("The grids could not be loaded. Reload the page to try again."),
+        "empty": _("No boundaries are recorded here yet."), "km2": _("km²"), "m2": _("m²"),
+        "points": _("Points on the line: %(n)s"), "overlap": _("Overlap"), "gap": _("Gap"),
+        "outside": _("Outside the community"), "problem": _("Problem"),
+        "selected": _("Selected"),
+    }

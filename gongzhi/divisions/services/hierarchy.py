@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit
 from gongzhi.core.errors import DomainError, StaleEdit
 
-from ..choices import ANCESTOR_LEVELS, CODE_DIGITS, LEVELS, ChangeKind, Level, child_level
+from ..choices import ANCESTOR_LEVELS, CODE_DIGITS, ChangeKind, Level, child_level
 from ..geo import measure
+from ..geo.index import mark_grids_changed
 from ..models import Division, DivisionChange
 
 AUDITED_FIELDS = ["name", "code", "kind", "parent", "is_active"]
@@ -76,6 +77,8 @@ def create_division(
     if level in ANCESTOR_LEVELS:
         Division.objects.filter(pk=division.pk).update(**{f"{level}_id": division.pk})
         setattr(division, f"{level}_id", division.pk)
+    if level == Level.GRID:
+        mark_grids_changed()
     DivisionChange.objects.create(division=division, kind=ChangeKind.CREATED, actor=_user(actor), reason=reason,
                                   after={"code": code, "name": division.name})
     audit.record(actor=actor, action="division.create", obj=division, division=division,
@@ -84,7 +87,9 @@ def create_division(
 
 
 @transaction.atomic
-def rename_division(*, actor, division: Division, name: str, reason: str, expected_version: int | None = None) -> Division:
+def rename_division(
+    *, actor, division: Division, name: str, reason: str, expected_version: int | None = None
+) -> Division:
     name = name.strip()
     if not name:
         raise DomainError(_("A division needs a name."))

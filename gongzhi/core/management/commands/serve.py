@@ -27,7 +27,8 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gongzhi.settings"}
         children = []
         if not opts["no_worker"]:
-            children.append(subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "run_huey", "--workers", "2"], env=env))
+            worker = [sys.executable, "-m", "gongzhi.cli", "run_huey", "--workers", "2"]
+            children.append(subprocess.Popen(worker, env=env))
         web = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "gongzhi.wsgi:application",

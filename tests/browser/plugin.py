@@ -1,5 +1,7 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium against a live test server.
+"""Browser-test fixtures: Playwright for Python driving Debian's Chromium against a live test server.
 
+Loaded once for the whole suite (root conftest's pytest_plugins), so every browser test, in any
+app, shares one Playwright session: a second sync session in the same process would fail.
 Screenshots land in test-artifacts/ so a person can look at what each persona saw."""
 
 import os
@@ -61,7 +63,7 @@ def new_page(browser, live_server):
         assert outside == [], f"pages tried to load from outside the server: {outside}"
 
 
-def log_in(page, username: str, password: str = "gongzhi-demo"):
+def log_in(page, username: str, password: str = "gongzhi-demo"):  # noqa: S107 (the published demo password)
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)

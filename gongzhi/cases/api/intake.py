@@ -1,0 +1,91 @@
+"""Reporting: a resident, a grid worker or staff file a report (multipart, with photos and a
+voice recording); anyone may look for the same problem reported nearby first."""
+
+import datetime as dt
+
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+
+from gongzhi.core.schemas import ErrorOut, ProblemsOut
+
+from .. import selectors
+from ..choices import Channel
+from ..services.intake import Report, submit_case
+from ..services.notices import track_url
+from ..uploads import prepare_uploads
+from .common import AnonymousThrottle, category_by_code, optional_auth
+from .schemas import NearbyOut
+
+router = Router()
+ANONYMOUS_REPORTS = "30/h"  # per client address; a signed-in reporter is not limited here
+
+
+class SubmitIn(Schema):
+    description: str = Field(..., min_length=1, max_length=2000, description="what happened, as typed")
+    lng: float = Field(..., ge=-180, le=180)
+    lat: float = Field(..., ge=-90, le=90)
+    crs: str = Field("wgs84", description="wgs84, or gcj02 as most phone map SDKs in China report")
+    address: str = Field("", max_length=200)
+    category: str | None = Field(None, description="a sub-category code (see /categories/suggest)")
+    channel: Channel = Channel.RESIDENT_APP
+    anonymous: bool = Field(False, description="hide who reported it from the handling units")
+    contact_name: str = Field("", max_length=64)
+    contact_phone: str = Field("", pattern=r"^(1[3-9]\d{9})?$")
+    idempotency_key: str = Field("", max_length=64, description="or the Idempotency-Key header")
+
+
+class SubmittedOut(Schema):
+    id: int
+    tracking_number: str
+    state: str
+    created: bool = Field(description="false when this repeats an earlier submission (same idempotency key)")
+    track_url: str
+    follow_token: str = Field(description="for a report without an account: the secret to follow and rate it; "
+                                          "shown once")
+    duplicates: list[NearbyOut] = Field(description="the same problem reported nearby: follow one instead?")
+
+
+@router.post("", auth=optional_auth, throttle=[AnonymousThrottle(ANONYMOUS_REPORTS)],
+             response={200: SubmittedOut, 201: SubmittedOut, 400: ProblemsOut, 403: ErrorOut, 409: ErrorOut,
+                       422: ProblemsOut},
+             summary="Report a problem")
+def submit(request, payload: Form[SubmitIn], photos: File[list[UploadedFile]] = None,
+           audio: File[UploadedFile] = None):
+    """Multipart form: the fields below, up to 9 `photos` (JPEG, PNG, WebP) and one `audio`
+    recording (WebM, Ogg, M4A, MP3, WAV). Without an account only the resident channel is open.
+    Sending the same report again with the same idempotency key answers 200 with the first case."""
+    files = prepare_uploads(list(photos or []), audio)  # refuses bad files before anything is written
+    key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key
+    category = category_by_code(payload.category)
+    intake = submit_case(actor=request.auth, report=Report(
+        description=payload.description, lng=payload.lng, lat=payload.lat, crs=payload.crs, address=payload.address,
+        category=category, channel=payload.channel, is_anonymous=payload.anonymous,
+        contact_name=payload.contact_name, contact_phone=payload.contact_phone, idempotency_key=key, files=files,
+    ))
+    case = intake.case
+    nearby = selectors.nearby_duplicates(case.lng, case.lat, case.category, exclude=case.pk, limit=5) \
+        if intake.created else []
+    return Status(201 if intake.created else 200, {
+        "id": case.pk, "tracking_number": case.tracking_number, "state": case.state, "created": intake.created,
+        "track_url": track_url(case), "follow_token": intake.follow_token, "duplicates": [_nearby(n) for n in nearby],
+    })
+
+
+def _nearby(n) -> dict:
+    c = n.case
+    return {"tracking_number": c.tracking_number, "state": c.state, "state_label": str(c.get_state_display()),
+            "category": c.category, "distance_m": round(n.distance_m, 1), "submitted_at": c.submitted_at}
+
+
+@router.get("/nearby", auth=None, response={200: list[NearbyOut], 404: ErrorOut},
+            summary="The same problem reported nearby lately")
+def nearby(
+    request,
+    lng: float = Query(..., ge=-180, le=180),
+    lat: float = Query(..., ge=-90, le=90),
+    category: str | None = Query(None),
+    radius_m: float = Query(100, gt=0, le=1000),
+    days: int = Query(7, ge=1, le=90),
+):
+    """Public fields only, so a resident can follow an existing case instead of filing another."""
+    found = selectors.nearby_duplicates(lng, lat, category_by_code(category), radius_m, dt.timedelta(days=days))
+    return [_nearby(n) for n in found]

@@ -1,0 +1,188 @@
+"""Who may do what to which case: the one chokepoint every case list, detail, API answer and
+service goes through.
+
+Division roles act on the cases in their territory (the cached place columns on the case); a
+department's staff act on the cases their department holds or was summoned to; residents, and
+anyone else following a case, see and rate their own. A missing case and a case out of scope
+look the same (404).
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.choices import Role
+from gongzhi.core import scope
+from gongzhi.core.errors import DomainError
+from gongzhi.divisions.choices import LEVELS, Level
+
+from .models import Case, CaseFollower, Summons
+
+
+class CaseAction:
+    """The case vocabulary (kept in this app: gongzhi.accounts.choices.Action is the divisions')."""
+
+    VIEW = "case.view"
+    REPORT = "case.report"  # file a report in the territory (patrol, phone-in, walk-in, letter)
+    REGISTER = "case.register"  # register or reject a report
+    DISPATCH = "case.dispatch"
+    HANDLE = "case.handle"  # as the handling unit: accept, work, resolve, ask for a sidestep
+    VERIFY = "case.verify"
+    CLOSE = "case.close"
+    APPROVE = "case.approve"  # decide a handling unit's sidestep, as the dispatching level
+    WHISTLE = "case.whistle"
+    MERGE = "case.merge"
+    RATE = "case.rate"
+    CHECK_IN = "case.check_in"  # report in to a whistle
+    MANAGE_CATALOGUE = "case.manage_catalogue"
+
+    ALL = frozenset({VIEW, REPORT, REGISTER, DISPATCH, HANDLE, VERIFY, CLOSE, APPROVE, WHISTLE, MERGE, RATE,
+                     CHECK_IN, MANAGE_CATALOGUE})
+
+
+A = CaseAction
+_DESK = {A.VIEW, A.REPORT, A.REGISTER, A.DISPATCH, A.CLOSE, A.WHISTLE, A.MERGE}
+ROLE_CASE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.CITY_ADMIN: A.ALL - {A.RATE, A.CHECK_IN},
+    Role.DISTRICT_OFFICER: frozenset({A.VIEW, A.REGISTER, A.DISPATCH, A.APPROVE, A.CLOSE, A.MERGE}),
+    # The street office registers, dispatches, approves its dispatches' sidesteps, blows the
+    # whistle, and is the handling unit of last resort.
+    Role.STREET_OFFICER: frozenset(_DESK | {A.HANDLE, A.APPROVE}),
+    Role.COMMUNITY_SECRETARY: frozenset(_DESK | {A.HANDLE, A.APPROVE, A.VERIFY}),
+    Role.COMMUNITY_STAFF: frozenset(_DESK | {A.HANDLE, A.VERIFY}),
+    Role.GRID_WORKER: frozenset({A.VIEW, A.REPORT, A.VERIFY}),
+    Role.DEPARTMENT_STAFF: frozenset({A.VIEW, A.HANDLE, A.CHECK_IN}),
+    Role.RESIDENT: frozenset(),
+    Role.AUDITOR: frozenset({A.VIEW}),
+}
+# What following a case (its reporter, or a merged duplicate's) allows, whatever the roles.
+FOLLOWER_ACTIONS = frozenset({A.VIEW, A.VERIFY, A.RATE})
+# What a summons (department or person) allows on the case it was summoned to.
+SUMMONED_ACTIONS = frozenset({A.VIEW, A.CHECK_IN})
+
+NOTHING = Q(pk__in=[])
+
+
+def territory_q(top) -> Q:
+    """Cases located in `top`'s subtree (one indexed column of the case)."""
+    if top.level == Level.GRID:
+        return Q(grid_id=top.pk)
+    if top.level == Level.PROVINCE:
+        return Q(city__province_id=top.pk)
+    return Q(**{f"{top.level}_id": top.pk})
+
+
+def _levels_below(level: str) -> list[str]:
+    return LEVELS[LEVELS.index(level) + 1:]
+
+
+def _division_q(top, action: str) -> Q:
+    if action == A.HANDLE:
+        # A division acts as the handling unit only for cases dispatched to its own office.
+        return Q(handling_division_id=top.pk)
+    if action == A.APPROVE:
+        # The dispatching level decides; a level above it may too.
+        return Q(dispatcher_division_id=top.pk) | (territory_q(top) & Q(dispatcher_level__in=_levels_below(top.level)))
+    return territory_q(top)
+
+
+def _department_q(department, action: str) -> Q:
+    if action == A.HANDLE:
+        return Q(handling_department_id=department.pk)
+    summoned = Q(pk__in=Summons.objects.filter(department=department).values("whistle__case_id"))
+    if action == A.CHECK_IN:
+        return summoned
+    return Q(handling_department_id=department.pk) | summoned
+
+
+def case_scope_q(user, action: str, *, as_follower: bool = True) -> Q:
+    """The condition selecting the cases `user` may do `action` to (by role only, without
+    `as_follower`: the staff's view of a case rather than its reporter's)."""
+    if scope.is_global(user):
+        return Q()
+    if not getattr(user, "is_authenticated", False):
+        return NOTHING
+    q = NOTHING
+    for assignment in scope.assignments(user):
+        if action not in ROLE_CASE_ACTIONS.get(assignment.role, ()):
+            continue
+        if assignment.role == Role.DEPARTMENT_STAFF:
+            q |= _department_q(assignment.department, action)
+        else:
+            q |= _division_q(assignment.division, action)
+    if as_follower and action in FOLLOWER_ACTIONS:
+        q |= Q(pk__in=CaseFollower.objects.filter(user=user).values("case_id"))
+    if action in SUMMONED_ACTIONS:
+        q |= Q(pk__in=Summons.objects.filter(user=user).values("whistle__case_id"))
+    return q
+
+
+def restrict_cases(queryset: QuerySet, user, action: str) -> QuerySet:
+    return queryset.filter(case_scope_q(user, action))
+
+
+def access_case(user, pk, action: str = A.VIEW, queryset: QuerySet | None = None) -> Case:
+    """The case `pk` if `user` may do `action` to it; 404 alike for missing and out of scope."""
+    qs = queryset if queryset is not None else Case.objects.all()
+    try:
+        return restrict_cases(qs, user, action).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may(user, case: Case, action: str) -> bool:
+    """Whether `user` may do `action` to `case` (one query; none for a superuser)."""
+    if scope.is_global(user):
+        return True
+    return restrict_cases(Case.objects.filter(pk=case.pk), user, action).exists()
+
+
+def sees_as_staff(user, case: Case) -> bool:
+    """Whether the user sees the case through a role (full timeline, staff notes) rather than only
+    as one who reported it (public timeline)."""
+    if scope.is_global(user):
+        return True
+    return Case.objects.filter(case_scope_q(user, A.VIEW, as_follower=False), pk=case.pk).exists()
+
+
+def require(actor, case: Case, action: str) -> None:
+    """Refuse (403) an actor who may see the case but not do this to it. `actor=None` is the
+    system itself: commands, the task worker, the demo."""
+    if actor is None:
+        return
+    if not may(actor, case, action):
+        raise DomainError(_("You may not do this to case %(number)s.") % {"number": case.tracking_number},
+                          code="forbidden")
+
+
+def may_anywhere(user, action: str) -> bool:
+    """Whether the user may do `action` to some case at all (menus, queue tabs)."""
+    if scope.is_global(user):
+        return True
+    return any(action in ROLE_CASE_ACTIONS.get(a.role, ()) for a in scope.assignments(user))
+
+
+def covers_grid(user, action: str, grid) -> bool:
+    """Whether one of the user's divisions holds `grid` for `action` (before any case exists)."""
+    if scope.is_global(user):
+        return True
+    return any(
+        a.division is not None and action in ROLE_CASE_ACTIONS.get(a.role, ())
+        and scope.subtree_contains(a.division, grid)
+        for a in scope.assignments(user)
+    )
+
+
+def covering_division(user, action: str, case: Case):
+    """The deepest of the user's divisions that covers `case` for `action` (the level acting: a
+    community or a street), or None."""
+    best = None
+    for assignment in scope.assignments(user):
+        top = assignment.division
+        if top is None or action not in ROLE_CASE_ACTIONS.get(assignment.role, ()):
+            continue
+        if scope.subtree_contains(top, case.grid) and (
+            best is None or LEVELS.index(top.level) > LEVELS.index(best.level)
+        ):
+            best = top
+    return best

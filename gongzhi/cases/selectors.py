@@ -1,0 +1,395 @@
+"""Scoped reads of cases. Lists, queues, searches and details go through here (and so through
+gongzhi.cases.permissions), never straight to Case.objects."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import shapely
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.divisions.geo.index import grid_index
+
+from .choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, Attendance, CaseState, SidestepStatus
+from .models import Case, CaseAttachment, CaseEvent, Category, Sidestep, Summons, Whistle
+from .permissions import CaseAction, case_scope_q, restrict_cases
+
+S = CaseState
+A = CaseAction
+DEFAULT_DUPLICATE_RADIUS_M = 100
+DEFAULT_DUPLICATE_DAYS = 7
+EARTH_RADIUS_M = 6_371_008.8
+# Reports that may still be the same live problem as a new one.
+DUPLICATE_STATES = (S.SUBMITTED, S.REGISTERED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED)
+LIST_RELATED = ("category", "grid", "community", "street", "handling_department", "handling_division")
+
+
+def cases_for(user, action: str = A.VIEW) -> QuerySet[Case]:
+    return restrict_cases(Case.objects.select_related(*LIST_RELATED), user, action)
+
+
+def my_cases(user) -> QuerySet[Case]:
+    """The cases the user follows (reported, or joined through a merged duplicate)."""
+    return Case.objects.select_related(*LIST_RELATED).filter(followers__user=user).order_by("-submitted_at", "-id")
+
+
+def case_detail(user, pk, action: str = A.VIEW) -> Case:
+    from .permissions import access_case
+
+    return access_case(user, pk, action, Case.objects.select_related(
+        *LIST_RELATED, "district", "reporter", "dispatcher_division", "merged_into"))
+
+
+def timeline(case: Case, *, public: bool) -> list[CaseEvent]:
+    events = CaseEvent.objects.filter(case=case).select_related("actor").prefetch_related(
+        Prefetch("attachments", queryset=CaseAttachment.objects.order_by("id")))
+    if public:
+        events = events.filter(is_public=True)
+    return list(events.order_by("at", "id"))
+
+
+def attachments(case: Case) -> list[CaseAttachment]:
+    return list(CaseAttachment.objects.filter(case=case).order_by("id"))
+
+
+def public_case(tracking_number: str) -> Case | None:
+    """A case as anyone may follow it by its number (public fields only are shown)."""
+    return Case.objects.select_related(*LIST_RELATED).filter(tracking_number=tracking_number).first()
+
+
+# --- queues -------------------------------------------------------------------------------------
+
+QUEUES = ("to_register", "to_dispatch", "to_accept", "in_progress", "due_soon", "overdue", "to_verify", "to_close",
+          "awaiting_approval")
+
+
+def queue(user, name: str, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """One work queue of the user's, ordered by what is most urgent."""
+    now = now or timezone.now()
+    base = Case.objects.select_related(*LIST_RELATED)
+    if name == "to_register":
+        return restrict_cases(base, user, A.REGISTER).filter(state=S.SUBMITTED).order_by("submitted_at", "id")
+    if name == "to_dispatch":
+        return restrict_cases(base, user, A.DISPATCH).filter(state=S.REGISTERED).order_by("registered_at", "id")
+    if name == "to_accept":
+        return restrict_cases(base, user, A.HANDLE).filter(state=S.DISPATCHED).order_by("response_due", "id")
+    if name == "in_progress":
+        return restrict_cases(base, user, A.HANDLE).filter(
+            state__in=[S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED]).order_by("handling_due", "id")
+    if name in ("due_soon", "overdue"):
+        # The unit's own cases, and those it supervises as their dispatcher.
+        scoped = base.filter(case_scope_q(user, A.HANDLE) | case_scope_q(user, A.APPROVE))
+        if name == "due_soon":
+            late = (Q(state__in=RESPONSE_CLOCK_STATES, response_warn_at__lte=now, response_due__gt=now)
+                    | Q(state__in=HANDLING_CLOCK_STATES, handling_warn_at__lte=now, handling_due__gt=now))
+        else:
+            late = (Q(state__in=RESPONSE_CLOCK_STATES, response_due__lte=now)
+                    | Q(state__in=HANDLING_CLOCK_STATES, handling_due__lte=now))
+        return scoped.filter(late).order_by("handling_due", "id")
+    if name == "to_verify":
+        return restrict_cases(base, user, A.VERIFY).filter(state=S.RESOLVED).order_by("resolved_at", "id")
+    if name == "to_close":
+        return restrict_cases(base, user, A.CLOSE).filter(state=S.VERIFIED).order_by("verified_at", "id")
+    if name == "awaiting_approval":
+        pending = Sidestep.objects.filter(status=SidestepStatus.PENDING).values("case_id")
+        return restrict_cases(base, user, A.APPROVE).filter(pk__in=pending).order_by("handling_due", "id")
+    raise ValueError(name)
+
+
+def sidesteps_of(case: Case) -> list[Sidestep]:
+    return list(Sidestep.objects.filter(case=case).select_related("requested_by", "decided_by").order_by("-id"))
+
+
+# --- whistles -----------------------------------------------------------------------------------
+
+
+def summonses_for(user, *, pending_only: bool = True) -> QuerySet[Summons]:
+    """The summonses the user answers: their department's, and their own as a member."""
+    from gongzhi.core import scope
+
+    departments = [a.department_id for a in scope.assignments(user) if a.department_id]
+    qs = Summons.objects.filter(Q(department_id__in=departments) | Q(user=user)).select_related(
+        "whistle", "whistle__case", "whistle__division", "department", "user")
+    if pending_only:
+        qs = qs.filter(checked_in_at__isnull=True, attendance__in=[Attendance.PENDING, Attendance.ABSENT])
+    return qs.order_by("whistle__check_in_due", "id")
+
+
+@dataclass(frozen=True)
+class RollCallLine:
+    summons: Summons
+    attendance: str  # as of now: a pending summons past its deadline reads absent before the sweep
+
+
+def roll_call(whistle: Whistle, now: dt.datetime | None = None) -> list[RollCallLine]:
+    now = now or timezone.now()
+    lines = []
+    for s in whistle.summonses.select_related("department", "user", "checked_in_by").order_by("id"):
+        attendance = s.attendance
+        if attendance == Attendance.PENDING and now > whistle.check_in_due:
+            attendance = Attendance.ABSENT
+        lines.append(RollCallLine(s, attendance))
+    return lines
+
+
+def whistles_of(case: Case) -> list[Whistle]:
+    return list(case.whistles.select_related("division", "blown_by").order_by("created_at", "id"))
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nearby:
+    case: Case
+    distance_m: float
+
+
+def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle distance (haversine); metres matter here, not millimetres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def nearby_duplicates(
+    lng: float,
+    lat: float,
+    category: Category | None,
+    radius_m: float | None = None,
+    window: dt.timedelta | None = None,
+    *,
+    now: dt.datetime | None = None,
+    exclude: int | None = None,
+    limit: int = 20,
+) -> list[Nearby]:
+    """Live cases of the same category reported within `radius_m` of the point during `window`,
+    nearest first. Candidates come from the grids the search circle touches (the grid + category
+    + time index), then the exact distance decides."""
+    radius_m = radius_m or getattr(settings, "GONGZHI_DUPLICATE_RADIUS_M", DEFAULT_DUPLICATE_RADIUS_M)
+    window = window or dt.timedelta(days=getattr(settings, "GONGZHI_DUPLICATE_DAYS", DEFAULT_DUPLICATE_DAYS))
+    now = now or timezone.now()
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlng = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    grids = grids_touching(lng - dlng, lat - dlat, lng + dlng, lat + dlat)
+    if not grids:
+        return []
+    qs = Case.objects.select_related(*LIST_RELATED).filter(
+        grid_id__in=grids, submitted_at__gte=now - window, state__in=DUPLICATE_STATES,
+        lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat),
+    )
+    if category is not None:
+        qs = qs.filter(category=category)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    found = [Nearby(c, distance_m(lng, lat, c.lng, c.lat)) for c in qs[:500]]
+    found = [n for n in found if n.distance_m <= radius_m]
+    return sorted(found, key=lambda n: (n.distance_m, n.case.pk))[:limit]
+
+
+def grids_touching(x0: float, y0: float, x1: float, y1: float) -> list[int]:
+    index = grid_index()
+    if not len(index):
+        return []
+    hits = index.tree.query(shapely.box(x0, y0, x1, y1), predicate="intersects")
+    return [int(index.ids[i]) for i in hits]
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+def catalogue(*, include_inactive: bool = False) -> list[Category]:
+    """The classes with their sub-categories prefetched (two queries)."""
+    children = Category.objects.order_by("sort_order", "code")
+    classes = Category.objects.filter(parent__isnull=True).order_by("sort_order", "code")
+    if not include_inactive:
+        children, classes = children.filter(is_active=True), classes.filter(is_active=True)
+    return list(classes.prefetch_related(Prefetch("children", queryset=children)))
+
+
+def suggest_categories(text: str, limit: int = 5) -> list[Category]:
+    """Sub-categories whose names or keywords occur in the text, best match first."""
+    text = (text or "").strip().lower()
+    if not text:
+        return []
+    scored = []
+    for category in Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent"):
+        words = {w for w in category.keywords.lower().split() if w} | {category.name_zh.lower()}
+        score = sum(len(w) for w in words if w in text)
+        if score:
+            scored.append((score, -category.sort_order, category))
+    scored.sort(key=lambda t: (-t[0], -t[1], t[2].code))
+    return [c for _s, _o, c in scored[:limit]]
+
+
+# --- pages ----------------------------------------------------------------------------------------
+# Small reads the case pages need (gongzhi.cases.views): what the actor may do to one case, the
+# units a case may be dispatched to, the photos the public sees, filters within scope, and the
+# light map of the jurisdiction the resident's report page draws.
+
+PUBLIC_PHOTO_KINDS = ("photo", "after_photo")
+REPORT_MAP_GRID_LIMIT = 2000  # beyond this many grids the report map draws communities only
+REPORT_MAP_SIMPLIFY = 0.00003  # degrees (~3 m): boundaries drawn lightly need no more detail
+FILTER_GRID_LIMIT = 300  # the workbench's place filter lists grids only for small scopes
+
+
+def permitted_actions(user, case: Case, actions) -> set[str]:
+    """Which of `actions` the user may do to `case` — by role or by following it — in one query."""
+    from gongzhi.core import scope
+
+    actions = list(actions)
+    if scope.is_global(user):
+        return set(actions)
+    from django.db.models import Count
+
+    from .permissions import NOTHING
+
+    conditions = {a: case_scope_q(user, a) for a in actions}
+    asked = {a: q for a, q in conditions.items() if q != NOTHING}
+    if not asked:
+        return set()
+    counts = Case.objects.filter(pk=case.pk).aggregate(
+        **{f"may_{i}": Count("pk", filter=q) for i, q in enumerate(asked.values())})
+    return {a for i, a in enumerate(asked) if counts[f"may_{i}"]}
+
+
+def dispatch_units(case: Case):
+    """The units a registered case may be sent to: the active departments serving its community,
+    street or district, and the street's and community's own offices."""
+    from gongzhi.departments.models import Department
+    from gongzhi.divisions.models import Division
+
+    departments = list(Department.objects.filter(
+        is_active=True, serves__in=[case.community_id, case.street_id, case.district_id],
+    ).select_related("division").distinct().order_by("division__code", "name", "pk"))
+    offices = list(Division.objects.filter(pk__in=[case.street_id, case.community_id]).defer("geometry")
+                   .order_by("code"))
+    return departments, offices
+
+
+def public_photos(case: Case) -> list[CaseAttachment]:
+    """Photos of the problem and of the result: re-encoded on upload, so they carry no metadata.
+    Voice recordings are the reporter's own voice and stay with staff."""
+    return list(CaseAttachment.objects.filter(case=case, kind__in=PUBLIC_PHOTO_KINDS).order_by("id"))
+
+
+def follows_by_token(case: Case, token: str) -> bool:
+    """Whether `token` is the follow secret handed to the case's anonymous reporter."""
+    import hmac
+
+    from .services.intake import hash_token
+
+    if not token or not case.follow_token_hash:
+        return False
+    return hmac.compare_digest(hash_token(token), case.follow_token_hash)
+
+
+def is_follower(user, case: Case) -> bool:
+    from .models import CaseFollower
+
+    return bool(getattr(user, "is_authenticated", False)) and CaseFollower.objects.filter(
+        case=case, user=user).exists()
+
+
+def my_summonses_on(user, case: Case) -> list[Summons]:
+    """The user's (or their department's) summonses on this case, answered or not."""
+    return list(summonses_for(user, pending_only=False).filter(whistle__case=case))
+
+
+def queue_counts(user, names, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {name: queue(user, name, now).count() for name in names}
+
+
+def filter_cases(qs: QuerySet[Case], *, category: Category | None = None, state: str = "", place=None,
+                 since: dt.date | None = None, until: dt.date | None = None, text: str = "") -> QuerySet[Case]:
+    """A list narrowed by the workbench's filters (`place` must already be a division in scope)."""
+    from .permissions import territory_q
+
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    if state:
+        qs = qs.filter(state=state)
+    if place is not None:
+        qs = qs.filter(territory_q(place))
+    tz = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(submitted_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
+    if until:
+        qs = qs.filter(submitted_at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(tracking_number=text) if text.isdigit() else qs.filter(description__icontains=text)
+    return qs
+
+
+def filter_places(user):
+    """The communities (and, in a small scope, grids) a user may filter their cases by."""
+    from gongzhi.accounts.choices import Action
+    from gongzhi.core import scope
+    from gongzhi.divisions.choices import Level
+    from gongzhi.divisions.models import Division
+
+    places = scope.restrict(Division.objects.filter(is_active=True).defer("geometry"), user, Action.VIEW)
+    communities = list(places.filter(level=Level.COMMUNITY).order_by("code")[:FILTER_GRID_LIMIT])
+    grids = places.filter(level=Level.GRID).order_by("code")
+    grids = list(grids[:FILTER_GRID_LIMIT + 1])
+    return communities, grids if len(grids) <= FILTER_GRID_LIMIT else []
+
+
+def report_map() -> dict:
+    """The jurisdiction drawn lightly under the report page's pin: districts, streets,
+    communities and (up to a limit) grids, simplified. Cached until a boundary changes."""
+    from django.core.cache import cache
+
+    from gongzhi.divisions.choices import Level
+    from gongzhi.divisions.models import Division, GridIndexVersion
+
+    counter = GridIndexVersion.objects.values_list("counter", flat=True).first() or 0
+    key = f"cases:report-map:{counter}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    levels = [Level.DISTRICT, Level.STREET, Level.COMMUNITY]
+    active = Division.objects.filter(is_active=True, geometry__isnull=False)
+    if active.filter(level=Level.GRID).count() <= REPORT_MAP_GRID_LIMIT:
+        levels.append(Level.GRID)
+    features = []
+    for d in active.filter(level__in=levels).only("id", "name", "level", "geometry").order_by("level", "code"):
+        try:
+            geom = shapely.geometry.shape(d.geometry).simplify(REPORT_MAP_SIMPLIFY, preserve_topology=True)
+        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+            continue
+        geometry = shapely.geometry.mapping(shapely.set_precision(geom, 0.000001))
+        features.append({"type": "Feature", "geometry": geometry,
+                         "properties": {"id": d.pk, "name": d.name, "level": d.level}})
+    data = {"type": "FeatureCollection", "features": features}
+    cache.set(key, data, 3600)
+    return data
+
+
+def summonable_members(community) -> list:
+    """The people a community may summon as party members or volunteers: its registered residents
+    (the registry's party and volunteer rolls are not linked to accounts yet)."""
+    from gongzhi.accounts.choices import Role
+    from gongzhi.accounts.models import RoleAssignment, User
+
+    live = RoleAssignment.objects.filter(division=community, role=Role.RESIDENT, revoked_at__isnull=True)
+    return list(User.objects.filter(pk__in=live.values("user_id"), is_active=True)
+                .order_by("display_name", "username")[:100])
+
+
+def rated_by(user, case: Case) -> bool:
+    """Whether the user has rated the case since it last closed."""
+    from .models import CaseRating
+
+    return bool(getattr(user, "is_authenticated", False)) and CaseRating.objects.filter(
+        case=case, rater=user, round=case.reopen_count + 1).exists()
+
+
+def attachment_of(case: Case, attachment_id: int) -> CaseAttachment | None:
+    """One file of a case the caller already may see."""
+    return CaseAttachment.objects.filter(case=case, pk=attachment_id).first()

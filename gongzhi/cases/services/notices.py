@@ -1,0 +1,119 @@
+"""Who is told what about a case. Called inside the transition's transaction; the in-app rows
+commit with it and e-mail and SMS leave after commit (gongzhi.notifications.services.notify).
+
+Texts are written in the site's language: they go to people other than the one acting."""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.notifications.services import notify
+
+from ..models import Case, CaseFollower
+from ..permissions import ROLE_CASE_ACTIONS, CaseAction
+
+# Where people follow a case; the pages serve these paths.
+TRACK_PATH = "/cases/track/{number}"
+STAFF_PATH = "/cases/{pk}/"
+
+
+def track_url(case: Case) -> str:
+    return TRACK_PATH.format(number=case.tracking_number)
+
+
+def staff_url(case: Case) -> str:
+    return STAFF_PATH.format(pk=case.pk)
+
+
+def _roles_with(action: str) -> list[str]:
+    return [role for role, actions in ROLE_CASE_ACTIONS.items() if action in actions]
+
+
+def unit_staff(*, department=None, division=None) -> list[User]:
+    """The people working for a handling unit: a department's staff, or the officers of a
+    division's own office who may handle cases."""
+    live = RoleAssignment.objects.filter(revoked_at__isnull=True)
+    if department is not None:
+        live = live.filter(department=department)
+    elif division is not None:
+        live = live.filter(division=division, role__in=_roles_with(CaseAction.HANDLE))
+    else:
+        return []
+    return list(User.objects.filter(pk__in=live.values("user_id"), is_active=True))
+
+
+def officers(divisions, action: str) -> list[User]:
+    """The people holding a role with `action` at exactly these divisions (e.g. who approves for a
+    street, who leads a district)."""
+    ids = [d.pk if hasattr(d, "pk") else d for d in divisions if d is not None]
+    live = RoleAssignment.objects.filter(revoked_at__isnull=True, division_id__in=ids, role__in=_roles_with(action))
+    return list(User.objects.filter(pk__in=live.values("user_id"), is_active=True))
+
+
+def followers(case: Case) -> tuple[list[User], list[str]]:
+    rows = CaseFollower.objects.filter(case=case).select_related("user")
+    users = [f.user for f in rows if f.user_id]
+    phones = [f.phone for f in rows if not f.user_id and f.phone]
+    return users, phones
+
+
+def _tell(users, *, verb: str, title, body, values: dict, case: Case | None, url: str, phones=(), sms=False):
+    """Format the (lazy) texts in the site's language and notify."""
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(users=users, phones=phones, verb=verb, title=str(title % values),
+               body=str(body % values) if body else "", case=case, url=url, sms=sms)
+
+
+# --- residents ----------------------------------------------------------------------------------
+
+RESIDENT_NOTICES = {
+    # verb → (title, body); %(number)s, %(unit)s, %(reason)s are filled in.
+    "case.registered": (gettext_lazy("Case %(number)s registered"),
+                        gettext_lazy("Your report was accepted as case %(number)s. Follow it at the tracking page.")),
+    "case.rejected": (gettext_lazy("Report %(number)s not registered"),
+                      gettext_lazy("Your report %(number)s was not registered: %(reason)s")),
+    "case.dispatched": (gettext_lazy("Case %(number)s dispatched"),
+                        gettext_lazy("Case %(number)s was sent to %(unit)s to handle.")),
+    "case.resolved": (gettext_lazy("Case %(number)s resolved"),
+                      gettext_lazy("%(unit)s reports case %(number)s resolved: %(reason)s")),
+    "case.rating_wanted": (gettext_lazy("How was case %(number)s handled?"),
+                           gettext_lazy("Case %(number)s is closed. Please rate how it was handled.")),
+    "case.merged": (gettext_lazy("Your report %(number)s joins case %(survivor)s"),
+                    gettext_lazy("Someone reported the same problem: follow and rate case %(survivor)s instead.")),
+    "case.voided": (gettext_lazy("Case %(number)s voided"), gettext_lazy("Case %(number)s was voided: %(reason)s")),
+}
+
+
+def tell_followers(case: Case, verb: str, *, reason: str = "", survivor: Case | None = None) -> None:
+    users, phones = followers(case)
+    if not users and not phones:
+        return
+    title, body = RESIDENT_NOTICES[verb]
+    values = {"number": case.tracking_number, "unit": case.handling_unit_name, "reason": reason,
+              "survivor": survivor.tracking_number if survivor else ""}
+    target = survivor or case
+    _tell(users, phones=phones, sms=True, verb=verb, title=title, body=body, values=values, case=target,
+          url=track_url(target))
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def _values(case: Case, values: dict) -> dict:
+    return {"number": case.tracking_number, "unit": case.handling_unit_name, **values}
+
+
+def tell_unit(case: Case, verb: str, title, body="", **values) -> None:
+    """The handling unit's staff. `title` and `body` are lazy texts with %(name)s fields."""
+    users = unit_staff(department=case.handling_department, division=case.handling_division)
+    _tell(users, verb=verb, title=title, body=body, values=_values(case, values), case=case, url=staff_url(case))
+
+
+def tell_approvers(case: Case, verb: str, title, body="", **values) -> None:
+    users = officers([case.dispatcher_division_id], CaseAction.APPROVE)
+    _tell(users, verb=verb, title=title, body=body, values=_values(case, values), case=case, url=staff_url(case))
+
+
+def tell_users(users, case: Case, verb: str, title, body="", **values) -> None:
+    _tell(users, verb=verb, title=title, body=body, values=_values(case, values), case=case, url=staff_url(case))

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from .views import actions, detail, report, track, workbench
+
+app_name = "cases"
+urlpatterns = [
+    path("", workbench.workbench, name="workbench"),
+    path("accept/", workbench.bulk_accept, name="bulk_accept"),
+    path("new/", report.new_case, name="new"),
+    path("report/", report.report, name="report"),
+    path("report/suggest/", report.suggest, name="suggest"),
+    path("report/where/", report.where, name="where"),
+    path("report/nearby/", report.nearby, name="nearby"),
+    path("report/areas.json", report.areas, name="areas"),
+    path("report/sent/<str:number>/", report.sent, name="sent"),
+    path("track/", track.lookup, name="lookup"),
+    path("track/<str:number>/", track.track, name="track"),
+    path("track/<str:number>/rate/", track.rate, name="rate"),
+    path("track/<str:number>/verify/", track.verify, name="verify"),
+    path("track/<str:number>/photos/<int:attachment_id>/", track.public_photo, name="public_photo"),
+    path("mine/", track.mine, name="mine"),
+    path("<int:pk>/", detail.detail, name="detail"),
+    path("<int:pk>/files/<int:attachment_id>/", detail.attachment, name="attachment"),
+    path("<int:pk>/summonses/<int:summons_id>/<str:step>/", actions.answer_summons, name="summons"),
+    path("<int:pk>/<str:action>/", actions.act, name="act"),
+]

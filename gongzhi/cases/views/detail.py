@@ -1,0 +1,89 @@
+"""One case as staff see it: header, map, photos and recording, the full timeline, sidesteps,
+whistles with their roll-call, duplicates nearby, and the action panel."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from gongzhi.core.masking import mask_phone
+
+from .. import selectors
+from ..choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, AttachmentKind
+from ..deadline_status import deadline_status
+from ..permissions import sees_as_staff
+from .common import serve_attachment
+from .panel import Panel
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    case = selectors.case_detail(request.user, pk)
+    if not sees_as_staff(request.user, case):
+        # Its reporter follows it on the tracking page (the public timeline and the rating form).
+        return redirect("cases:track", number=case.tracking_number)
+    return case_page(request, case)
+
+
+def case_page(request, case, *, bound: dict | None = None, error: str = "", stale: bool = False, status: int = 200):
+    user = request.user
+    panel = Panel(user, case)
+    files = selectors.attachments(case)
+    now = timezone.now()
+    return render(request, "cases/detail.html", {
+        "case": case,
+        "deadline": deadline_status(case, now),
+        "response_running": case.state in RESPONSE_CLOCK_STATES,
+        "handling_running": case.state in HANDLING_CLOCK_STATES,
+        "reporter": _reporter(case),
+        "events": selectors.timeline(case, public=False),
+        "photos": [f for f in files if f.kind == AttachmentKind.PHOTO],
+        "after_photos": [f for f in files if f.kind == AttachmentKind.AFTER_PHOTO],
+        "recordings": [f for f in files if f.kind == AttachmentKind.AUDIO],
+        "map_data": _map_data(case),
+        "sidesteps": panel.sidesteps,
+        "pending": panel.pending,
+        "whistles": [{"whistle": w, "lines": selectors.roll_call(w, now)} for w in selectors.whistles_of(case)],
+        "summonses": selectors.my_summonses_on(user, case),
+        "answer_form": Panel.answer_form(),
+        "nearby": panel.merge_candidates,
+        "available": panel.available,
+        "forms": panel.forms(bound),
+        "suggested_unit": panel.suggested_unit,
+        "error": error,
+        "stale": stale,
+        "close_criteria": (case.terms or {}).get("close_criteria", ""),
+    }, status=status)
+
+
+def _reporter(case) -> dict | None:
+    """Who reported it, masked — and not at all when the reporter asked to stay anonymous."""
+    if case.is_anonymous:
+        return None
+    name = case.contact_name or (str(case.reporter) if case.reporter_id else "")
+    phone = case.contact_phone or (case.reporter.phone if case.reporter_id and case.reporter.phone else "")
+    if not name and not phone:
+        return None
+    return {"name": name, "phone": mask_phone(phone) if phone else ""}
+
+
+def _map_data(case) -> dict:
+    features = []
+    if case.grid.geometry:
+        features.append({"type": "Feature", "geometry": case.grid.geometry,
+                         "properties": {"name": case.grid.name, "level": "grid"}})
+    features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [case.lng, case.lat]},
+                     "properties": {"name": case.tracking_number, "level": "point"}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+@login_required
+@require_GET
+def attachment(request, pk, attachment_id):
+    case = selectors.case_detail(request.user, pk)
+    row = selectors.attachment_of(case, attachment_id)
+    if row is None:
+        raise Http404
+    return serve_attachment(row, public=False)

@@ -1,0 +1,65 @@
+"""What the demo builds after the divisions and personas, in order. Each stage is idempotent and
+returns a one-line summary for the command's output."""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .build import DemoResult
+from .departments import ensure_demo_departments
+
+Progress = Callable[[str, int, int], None]
+
+
+class Stage(NamedTuple):
+    name: str
+    run: Callable[[str, DemoResult, Progress | None], str]
+
+
+def working_calendar(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.workdays.services import load_official_calendar
+
+    year = timezone.localdate().year
+    report = load_official_calendar(years=[year, year + 1])
+    return _("working calendar %(years)s: %(created)d days added") % {
+        "years": ", ".join(map(str, report.years)), "created": report.created}
+
+
+def case_catalogue(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.cases.services.catalogue import seed_catalogue
+
+    return _("case catalogue: %(n)d categories added") % {"n": seed_catalogue(actor_label="demo")}
+
+
+def open311_key(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.open311.services import ensure_demo_key
+
+    ensure_demo_key()
+    return _("Open311 API key: %(key)s") % {"key": "gongzhi-demo-open311"}
+
+
+def departments(size: str, result: DemoResult, progress: Progress | None) -> str:
+    made = ensure_demo_departments(result.places["district"])
+    return _("%(n)d departments serve %(district)s") % {"n": len(made) + 1, "district": result.places["district"]}
+
+
+def cases(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.cases.demo import build_demo_cases
+
+    return _("cases: %(n)d reports added") % {"n": build_demo_cases(size=size, progress=progress)}
+
+
+STAGES = [
+    Stage("working_calendar", working_calendar),
+    Stage("case_catalogue", case_catalogue),
+    Stage("open311_key", open311_key),
+    Stage("departments", departments),
+    Stage("cases", cases),
+]
+
+
+def run_stages(size: str, result: DemoResult, *, progress: Progress | None = None, say=print) -> None:
+    for stage in STAGES:
+        say(stage.run(size, result, progress))

@@ -1,0 +1,163 @@
+"""Who may do what with the registry, and where.
+
+The registry's actions sit on top of gongzhi.core.scope: a role assignment gives its holder the
+actions below over the assignment's division subtree (department staff: over the divisions their
+department serves). Every registry row carries its grid and cached ancestor columns (see
+models.base.Placed), so "rows this user may see" is one indexed WHERE on those columns.
+
+| role                 | statistics | places | people | edit | visit | reveal | import | export |
+| -------------------- | ---------- | ------ | ------ | ---- | ----- | ------ | ------ | ------ |
+| city admin           | ✓          | ✓      | ✓      | ✓    |       |        | ✓      | ✓      |
+| district officer     | ✓          | ✓      | ✓      |      |       |        |        | ✓      |
+| street officer       | ✓          | ✓      | ✓      | ✓    |       |        | ✓      | ✓      |
+| community secretary  | ✓          | ✓      | ✓      | ✓    | ✓     | ✓      | ✓      | ✓      |
+| community staff      | ✓          | ✓      | ✓      | ✓    | ✓     |        | ✓      | ✓      |
+| grid worker          | ✓          | ✓      | ✓      | ✓    | ✓     | ✓      |        |        |
+| department staff     | ✓          | ✓      |        |      |       |        |        |        |
+| auditor              | ✓          |        |        |      |       |        |        |        |
+| resident             |            |        |        |      |       |        |        |        |
+
+"places" are buildings, things, facilities and organisations (no personal data beyond a masked
+contact number); "people" are residents, households and visits, always masked. Seeing a full ID or
+phone number is the separate, audited REVEAL, given only to those who serve the household face to
+face: the community secretary (their community) and the grid worker (their grid).
+"""
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.choices import Role
+from gongzhi.core import scope
+from gongzhi.divisions.choices import Level
+from gongzhi.divisions.models import Division
+
+
+class RegistryAction(models.TextChoices):
+    STATISTICS = "registry.statistics", _("See registry statistics")
+    VIEW_PLACES = "registry.view_places", _("See buildings, things, facilities and organisations")
+    VIEW_PEOPLE = "registry.view_people", _("See residents, households and visits (masked)")
+    EDIT = "registry.edit", _("Add and change registry entries")
+    VISIT = "registry.visit", _("Log household visits")
+    REVEAL = "registry.reveal", _("See a full ID or phone number (audited)")
+    IMPORT = "registry.import", _("Import spreadsheets into the registry")
+    EXPORT = "registry.export", _("Export registry lists")
+
+
+A = RegistryAction
+READ = frozenset({A.STATISTICS, A.VIEW_PLACES, A.VIEW_PEOPLE})
+
+REGISTRY_ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.CITY_ADMIN: READ | {A.EDIT, A.IMPORT, A.EXPORT},
+    Role.DISTRICT_OFFICER: READ | {A.EXPORT},
+    Role.STREET_OFFICER: READ | {A.EDIT, A.IMPORT, A.EXPORT},
+    Role.COMMUNITY_SECRETARY: READ | {A.EDIT, A.VISIT, A.REVEAL, A.IMPORT, A.EXPORT},
+    Role.COMMUNITY_STAFF: READ | {A.EDIT, A.VISIT, A.IMPORT, A.EXPORT},
+    Role.GRID_WORKER: READ | {A.EDIT, A.VISIT, A.REVEAL},
+    Role.DEPARTMENT_STAFF: frozenset({A.STATISTICS, A.VIEW_PLACES}),
+    Role.AUDITOR: frozenset({A.STATISTICS}),
+    Role.RESIDENT: frozenset(),
+}
+
+def covered_divisions(user, action: str) -> list[Division]:
+    """The divisions at the top of each subtree in which `user` may do the registry `action`."""
+    tops = []
+    for a in scope.assignments(user):
+        if action not in REGISTRY_ROLE_ACTIONS.get(a.role, ()):
+            continue
+        if a.role == Role.DEPARTMENT_STAFF:
+            tops.extend(a.department.serves.all())
+        elif a.division is not None:
+            tops.append(a.division)
+    return tops
+
+
+def subtree_q(division: Division, via: str = "") -> Q:
+    """Registry rows (reached through `via`) lying in `division`'s subtree: one cached column."""
+    if division.level == Level.PROVINCE:
+        # Registry rows cache city and below; a province assignment is rare and reaches its cities.
+        return Q(**{f"{via}city__province_id": division.pk})
+    return Q(**{f"{via}{division.level}_id": division.pk})
+
+
+def scope_q(user, action: str, via: str = "") -> Q:
+    if scope.is_global(user):
+        return Q()
+    q = scope.NOTHING
+    for top in covered_divisions(user, action):
+        q |= subtree_q(top, via)
+    return q
+
+
+def restrict(queryset: QuerySet, user, action: str, via: str = "") -> QuerySet:
+    """The one chokepoint: registry rows `user` may do `action` on."""
+    return queryset.filter(scope_q(user, action, via))
+
+
+def get_in_scope(queryset: QuerySet, user, action: str, via: str = "", **lookup):
+    """One row the user may act on, or 404 — the same answer for missing and out of scope."""
+    try:
+        return restrict(queryset, user, action, via).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may(user, action: str) -> bool:
+    """Whether the user may do `action` anywhere (navigation, and 403 before a list is answered)."""
+    return scope.is_global(user) or any(
+        action in REGISTRY_ROLE_ACTIONS.get(a.role, ()) for a in scope.assignments(user))
+
+
+def covers(user, action: str, division: Division) -> bool:
+    """Whether `division` (any level, with its cached ancestor columns) lies in the user's scope."""
+    if scope.is_global(user):
+        return True
+    return any(_contains(top, division) for top in covered_divisions(user, action))
+
+
+def covers_row(user, action: str, row) -> bool:
+    """Whether a registry row (with cached division columns) lies in the user's scope, without a query."""
+    if scope.is_global(user):
+        return True
+    for top in covered_divisions(user, action):
+        if top.level == Level.PROVINCE:
+            if Division.objects.filter(pk=row.city_id, province_id=top.pk).exists():
+                return True
+        elif getattr(row, f"{top.level}_id") == top.pk:
+            return True
+    return False
+
+
+def _contains(top: Division, division: Division) -> bool:
+    if division.pk == top.pk:
+        return True
+    return top.level != Level.GRID and getattr(division, f"{top.level}_id") == top.pk
+
+
+def grids_in_scope(user, action: str) -> QuerySet[Division]:
+    """The active grids in which the user may do `action`: form choices, import lookups."""
+    q = Q() if scope.is_global(user) else scope.NOTHING
+    if not scope.is_global(user):
+        for top in covered_divisions(user, action):
+            q |= scope.subtree_q(top)
+    return Division.objects.filter(q, level=Level.GRID, is_active=True).defer("geometry").order_by("code")
+
+
+def grid_for(user, grid_id: int, action: str) -> Division:
+    """An active grid the user may do `action` in, or 404."""
+    grid = Division.objects.filter(pk=grid_id, level=Level.GRID, is_active=True).first()
+    if grid is None or not covers(user, action, grid):
+        raise Http404
+    return grid
+
+
+def division_for(user, division_id: int, action: str) -> Division:
+    """A division (any level) inside the user's scope for `action`, or 404 (a grid worker may ask
+    for their grid, not for their street)."""
+    division = Division.objects.filter(pk=division_id).first()
+    if division is None:
+        raise Http404
+    if covers(user, action, division):
+        return division
+    raise Http404

@@ -1,0 +1,39 @@
+"""Files holding personal data — visit photos, uploaded and rejected spreadsheets — live outside
+MEDIA_ROOT (which a web server may expose) and are served only through scoped views.
+
+The location is `GONGZHI_PRIVATE_ROOT` in the settings if set, else `<GONGZHI_DATA_DIR>/private`.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+
+def private_root() -> Path:
+    return Path(getattr(settings, "GONGZHI_PRIVATE_ROOT", None) or Path(settings.DATA_DIR) / "private")
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Reads its location at each use, so tests can point it at a temporary directory."""
+
+    def __init__(self, subdir: str = ""):
+        self.subdir = subdir
+        super().__init__()
+
+    @property
+    def base_location(self):
+        return private_root() / self.subdir
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    @property
+    def base_url(self):
+        return None
+
+
+visit_photos = PrivateStorage("visit-photos")
