@@ -20,6 +20,7 @@ from gongzhi.divisions.models import Division
 
 from .choices import Rating
 from .models import Case, Category
+from .permissions import CaseAction, may
 from .services.intake import Report, submit_case
 from .services.workflow import (
     accept_case,
@@ -163,20 +164,18 @@ def _advance(case, stage: str, reporter: User, people: People, rng) -> None:
     rate_case(actor=reporter, case=case, value=value, comment="" if value == Rating.SATISFIED else "处理较慢。")
 
 
-def _handler(case, desk: User) -> User:
-    """Someone of the unit that now holds the case: a department's staff member, a community's
-    worker (made on first need), else the street desk."""
+def _handler(case, desk: User) -> User | None:
+    """Someone of the unit that now holds the case who may handle it: a department's staff member,
+    a community's worker (made on first need) or the street desk; else the system itself."""
     unit = ({"department_id": case.handling_department_id} if case.handling_department_id
             else {"division_id": case.handling_division_id})
-    staff = (RoleAssignment.objects.filter(revoked_at=None, **unit)
-             .exclude(role__in=[Role.RESIDENT, Role.AUDITOR, Role.GRID_WORKER])
-             .select_related("user").order_by("pk").first())
-    if staff:
-        return staff.user
+    candidates = [a.user for a in RoleAssignment.objects.filter(revoked_at=None, **unit)
+                  .select_related("user").order_by("pk")]
     division = case.handling_division
     if division is not None and division.level == Level.COMMUNITY:
-        return _community_worker(division)
-    return desk
+        candidates.append(_community_worker(division))
+    candidates.append(desk)
+    return next((user for user in candidates if may(user, case, CaseAction.HANDLE)), None)
 
 
 def _community_worker(community: Division) -> User:

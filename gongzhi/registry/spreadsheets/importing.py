@@ -10,9 +10,14 @@ the file and against the registry. Two modes:
 - valid rows: each batch of valid rows is written in its own transaction; the rejected rows come
   back as a spreadsheet with a column saying what is wrong with each.
 
-Speed (100,000 rows at 5,000 a second or better, on SQLite and PostgreSQL) comes from a lean reader
-(reader.py), lookups loaded once (buildings by address and grids by code in scope, tags, choices),
-one duplicate query per batch of 2,000 rows on the indexed ID hash, and bulk inserts.
+Speed (the goal: 100,000 rows at 5,000 a second, on SQLite and PostgreSQL) comes from a lean reader
+(reader.py); lookups loaded once (buildings by address and grids by code in scope, tags, choices);
+rows read and checked in a thread of their own while the database writes the previous batch; one
+duplicate query per batch of 2,000 rows on the indexed ID hash; and multi-row inserts or COPY
+(bulk.py), which skip the ORM's per-value preparation.
+
+Audit: the job (services/imports.py) writes one audit row per import, with the counts; the residents'
+history gets a "registered" event each.
 """
 
 import contextlib
