@@ -188,3 +188,28 @@ def test_by_month_groups_a_unit_over_months(flow, clock, department):
     figures = compute(D, Period(dt.date(2026, 1, 1), dt.date(2026, 4, 30)), units=[department.pk], by_month=True)
     assert {k: f.received for k, f in figures.items()} == {
         (department.pk, dt.date(2026, 3, 1)): 1, (department.pk, dt.date(2026, 4, 1)): 2}
+
+
+def test_a_returned_case_counts_for_the_unit_it_goes_to_next(flow, clock, department, housing):
+    u = flow.users
+    case = flow.accepted()
+    ask = sidesteps.request_sidestep(actor=u["department_staff"], case=case, kind="return", reason="不属我单位")
+    sidesteps.decide_sidestep(actor=u["community_secretary"], sidestep=ask, approve=True)
+    assert unit_figures(D, department.pk, MARCH).received == 0
+    workflow.dispatch_case(actor=u["community_secretary"], case=Case.objects.get(pk=case.pk), department=housing)
+    first, second = unit_figures(D, department.pk, MARCH), unit_figures(D, housing.pk, MARCH)
+    assert (first.received, first.sidesteps["return"]) == (0, 1)
+    assert (second.received, second.sidesteps["return"]) == (1, 0)
+    assert unit_figures(UnitType.STREET, case.street_id, MARCH).sidesteps["return"] == 1
+
+
+def test_a_suspended_case_leaves_the_deadline_figures_while_suspended(flow, clock, department):
+    u = flow.users
+    case = flow.accepted()
+    ask = sidesteps.request_sidestep(actor=u["department_staff"], case=case, kind="suspension", reason="等待天晴")
+    sidesteps.decide_sidestep(actor=u["community_secretary"], sidestep=ask, approve=True)
+    clock.move_to(at(12, 10))  # long after both deadlines
+    fig = unit_figures(D, department.pk, MARCH)
+    assert (fig.handling_counted, fig.sidesteps["suspension"]) == (0, 1)
+    # gongzhi.cases clears the response deadline on suspension: the case has left the response figures.
+    assert fig.response_counted == 0
