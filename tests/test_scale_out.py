@@ -17,14 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.net import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 POINT = (113.905, 30.905)  # inside 书院社区第一网格 of the fixture city
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_url() -> str:
