@@ -100,6 +100,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+# PostgreSQL: the statements every report and API call runs are prepared once per connection
+# (gongzhi.core.db); nothing else is (a threshold no other statement reaches: Django's own
+# statements carry their values inline). Turn off behind a pooler in transaction mode that
+# cannot keep prepared statements.
+GONGZHI_DB_PREPARE = env_bool("GONGZHI_DB_PREPARE", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and GONGZHI_DB_PREPARE:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and tasks ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, scope
+from gongzhi.core import audit, db, scope
 from gongzhi.core.errors import DomainError
 from gongzhi.core.masking import mask_phone
 from gongzhi.divisions.choices import Level
@@ -45,7 +45,7 @@ def user_for_token(raw: str) -> User | None:
     """The user a bearer token authenticates, or None if unknown, revoked or expired."""
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    token = _token_with_user(hash_token(raw))
     if token is None or not token.is_live or not token.user.is_active:
         return None
     now = timezone.now()
@@ -53,6 +53,46 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+_token_queries: dict = {}
+TOKEN_FIELDS = {"id", "user_id", "expires_at", "last_used_at", "revoked_at"}
+
+
+def _token_with_user(key_hash: str) -> ApiToken | None:
+    """The token with this hash and its user, as `select_related("user")` would load them. Every
+    API call asks, so the statement and the column converters are prepared once per database
+    (the query compiler costs more than the query)."""
+    from django.db import connection
+
+    prepared = _token_queries.get(connection.alias)
+    if prepared is None:
+        qn = connection.ops.quote_name
+        # Of the token, what deciding needs (the rest loads if asked for); the user whole.
+        token_fields = [f for f in ApiToken._meta.concrete_fields if f.attname in TOKEN_FIELDS]
+        user_fields = User._meta.concrete_fields
+        columns = [f"t.{qn(f.column)}" for f in token_fields] + [f"u.{qn(f.column)}" for f in user_fields]
+        sql = (f"SELECT {', '.join(columns)} FROM {qn(ApiToken._meta.db_table)} t "  # noqa: S608
+               f"INNER JOIN {qn(User._meta.db_table)} u ON u.{qn(User._meta.pk.column)} = t.{qn('user_id')} "
+               f"WHERE t.{qn('key_hash')} = %s")
+        converters = []
+        for alias, f in [("t", f) for f in token_fields] + [("u", f) for f in user_fields]:
+            col = f.get_col(alias)
+            converters.append((connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
+        prepared = _token_queries[connection.alias] = (sql, converters, [f.attname for f in token_fields])
+    sql, converters, token_names = prepared
+    split = len(token_names)
+    row = db.fetch(sql, [key_hash])
+    if row is None:
+        return None
+    values = []
+    for value, (functions, col) in zip(row, converters, strict=True):
+        for function in functions:
+            value = function(value, col, connection)
+        values.append(value)
+    token = ApiToken.from_db(connection.alias, token_names, values[:split])
+    token.user = User.from_db(connection.alias, None, values[split:])
+    return token
 
 
 @transaction.atomic

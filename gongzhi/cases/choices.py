@@ -27,6 +27,20 @@ HANDLING_CLOCK_STATES = (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS)
 RESPONSE_CLOCK_STATES = (S.DISPATCHED,)
 # A case held by a handling unit, which may ask for a sidestep.
 HELD_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS})
+# A whistle summons units to a problem still being dealt with: from registration until the unit
+# reports it resolved and it waits for verification. Never on a verified, closed, rated,
+# rejected, voided or merged case.
+WHISTLE_STATES = frozenset({S.REGISTERED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED})
+
+
+class FollowKind(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    MERGED = "merged", _("Reporter of a merged duplicate")
+    FOLLOWER = "follower", _("Follower")
+
+
+# Who checks the result on the spot besides the grid worker: the people who reported the problem.
+VERIFYING_FOLLOWERS = (FollowKind.REPORTER, FollowKind.MERGED)
 
 
 class Channel(models.TextChoices):

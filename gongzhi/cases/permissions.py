@@ -16,6 +16,7 @@ from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.divisions.choices import LEVELS, Level
 
+from .choices import VERIFYING_FOLLOWERS
 from .models import Case, CaseFollower, Summons
 
 
@@ -35,13 +36,18 @@ class CaseAction:
     RATE = "case.rate"
     CHECK_IN = "case.check_in"  # report in to a whistle
     MANAGE_CATALOGUE = "case.manage_catalogue"
+    # See the reporter's whole phone number (an audited step; everyone else sees it masked).
+    REVEAL_CONTACT = "case.reveal_contact"
 
     ALL = frozenset({VIEW, REPORT, REGISTER, DISPATCH, HANDLE, VERIFY, CLOSE, APPROVE, WHISTLE, MERGE, RATE,
-                     CHECK_IN, MANAGE_CATALOGUE})
+                     CHECK_IN, MANAGE_CATALOGUE, REVEAL_CONTACT})
 
 
 A = CaseAction
-_DESK = {A.VIEW, A.REPORT, A.REGISTER, A.DISPATCH, A.CLOSE, A.WHISTLE, A.MERGE}
+# The people who work on a case in the place — its desk, its handling office, its grid worker —
+# may call the reporter back: they see the whole number on asking (audited). A department sees it
+# only while it holds the case; district officers and auditors never (they read it masked).
+_DESK = {A.VIEW, A.REPORT, A.REGISTER, A.DISPATCH, A.CLOSE, A.WHISTLE, A.MERGE, A.REVEAL_CONTACT}
 ROLE_CASE_ACTIONS: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: A.ALL - {A.RATE, A.CHECK_IN},
     Role.DISTRICT_OFFICER: frozenset({A.VIEW, A.REGISTER, A.DISPATCH, A.APPROVE, A.CLOSE, A.MERGE}),
@@ -50,12 +56,13 @@ ROLE_CASE_ACTIONS: dict[str, frozenset[str]] = {
     Role.STREET_OFFICER: frozenset(_DESK | {A.HANDLE, A.APPROVE}),
     Role.COMMUNITY_SECRETARY: frozenset(_DESK | {A.HANDLE, A.APPROVE, A.VERIFY}),
     Role.COMMUNITY_STAFF: frozenset(_DESK | {A.HANDLE, A.VERIFY}),
-    Role.GRID_WORKER: frozenset({A.VIEW, A.REPORT, A.VERIFY}),
-    Role.DEPARTMENT_STAFF: frozenset({A.VIEW, A.HANDLE, A.CHECK_IN}),
+    Role.GRID_WORKER: frozenset({A.VIEW, A.REPORT, A.VERIFY, A.REVEAL_CONTACT}),
+    Role.DEPARTMENT_STAFF: frozenset({A.VIEW, A.HANDLE, A.CHECK_IN, A.REVEAL_CONTACT}),
     Role.RESIDENT: frozenset(),
     Role.AUDITOR: frozenset({A.VIEW}),
 }
-# What following a case (its reporter, or a merged duplicate's) allows, whatever the roles.
+# What following a case allows, whatever the roles: its reporter and a merged duplicate's see their
+# report, verify and rate; a resident who chose to follow it only rates (gongzhi.cases.services.following).
 FOLLOWER_ACTIONS = frozenset({A.VIEW, A.VERIFY, A.RATE})
 # What a summons (department or person) allows on the case it was summoned to.
 SUMMONED_ACTIONS = frozenset({A.VIEW, A.CHECK_IN})
@@ -87,7 +94,7 @@ def _division_q(top, action: str) -> Q:
 
 
 def _department_q(department, action: str) -> Q:
-    if action == A.HANDLE:
+    if action in (A.HANDLE, A.REVEAL_CONTACT):
         return Q(handling_department_id=department.pk)
     summoned = Q(pk__in=Summons.objects.filter(department=department).values("whistle__case_id"))
     if action == A.CHECK_IN:
@@ -111,7 +118,11 @@ def case_scope_q(user, action: str, *, as_follower: bool = True) -> Q:
         else:
             q |= _division_q(assignment.division, action)
     if as_follower and action in FOLLOWER_ACTIONS:
-        q |= Q(pk__in=CaseFollower.objects.filter(user=user).values("case_id"))
+        rows = CaseFollower.objects.filter(user=user)
+        if action != A.RATE:
+            # Those who chose to follow someone else's report rate it, and see it as the public does.
+            rows = rows.filter(kind__in=VERIFYING_FOLLOWERS)
+        q |= Q(pk__in=rows.values("case_id"))
     if action in SUMMONED_ACTIONS:
         q |= Q(pk__in=Summons.objects.filter(user=user).values("whistle__case_id"))
     return q

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from gongzhi.core import db
 from gongzhi.divisions.geo.index import grid_index
 
 from .choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, Attendance, CaseState, SidestepStatus
@@ -164,6 +167,7 @@ def nearby_duplicates(
     *,
     now: dt.datetime | None = None,
     exclude: int | None = None,
+    exclude_number: str | None = None,
     limit: int = 20,
 ) -> list[Nearby]:
     """Live cases of the same category reported within `radius_m` of the point during `window`,
@@ -177,17 +181,63 @@ def nearby_duplicates(
     grids = grids_touching(lng - dlng, lat - dlat, lng + dlng, lat + dlat)
     if not grids:
         return []
-    qs = Case.objects.select_related(*LIST_RELATED).filter(
-        grid_id__in=grids, submitted_at__gte=now - window, state__in=DUPLICATE_STATES,
-        lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat),
-    )
+    # Asked while a report is written, on every case page staff open, and through the API: one
+    # indexed statement (grid, category, time) for the columns shown, categories from the
+    # catalogue in memory.
+    sql = (f"SELECT {', '.join(NEARBY_COLUMNS)} FROM cases_case WHERE grid_id IN ({', '.join(['%s'] * len(grids))})"  # noqa: S608
+           f" AND submitted_at >= %s AND state IN ({', '.join(['%s'] * len(DUPLICATE_STATES))})"
+           " AND lng BETWEEN %s AND %s AND lat BETWEEN %s AND %s")
+    params = [*grids, connection.ops.adapt_datetimefield_value(now - window), *(s.value for s in DUPLICATE_STATES),
+              lng - dlng, lng + dlng, lat - dlat, lat + dlat]
     if category is not None:
-        qs = qs.filter(category=category)
+        sql += " AND category_id = %s"
+        params.append(category.pk)
     if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    found = [Nearby(c, distance_m(lng, lat, c.lng, c.lat)) for c in qs[:500]]
-    found = [n for n in found if n.distance_m <= radius_m]
-    return sorted(found, key=lambda n: (n.distance_m, n.case.pk))[:limit]
+        sql += " AND id <> %s"
+        params.append(exclude)
+    if exclude_number is not None:
+        sql += " AND tracking_number <> %s"
+        params.append(exclude_number)
+    rows = db.fetch(sql + " LIMIT 500", params, many=True)
+    found = []
+    for row in rows:
+        d = distance_m(lng, lat, row[_LNG], row[_LAT])
+        if d <= radius_m:
+            found.append((d, row))
+    found.sort(key=lambda t: (t[0], t[1][_ID]))
+    if not found:
+        return []
+    from .catalogue_cache import catalogue as cached_catalogue
+
+    categories = cached_catalogue().by_id
+    out = []
+    for d, row in found[:limit]:
+        row = list(row)
+        row[_AT] = _aware(row[_AT])
+        case = Case.from_db(connection.alias, NEARBY_FIELDS, row)
+        if case.category_id in categories:
+            case.category = categories[case.category_id]
+        out.append(Nearby(case, d))
+    return out
+
+
+# What a possible duplicate shows (other fields load if asked for), in the model's column order
+# as Model.from_db wants them.
+NEARBY_FIELDS = [f.attname for f in Case._meta.concrete_fields if f.attname in {
+    "id", "tracking_number", "state", "category_id", "submitted_at", "lng", "lat", "description"}]
+NEARBY_COLUMNS = [Case._meta.get_field(name).column if name != "category_id" else "category_id"
+                  for name in NEARBY_FIELDS]
+_AT, _LNG, _LAT = NEARBY_FIELDS.index("submitted_at"), NEARBY_FIELDS.index("lng"), NEARBY_FIELDS.index("lat")
+_ID = NEARBY_FIELDS.index("id")
+
+
+def _aware(value):
+    """A timestamp as the database driver gave it (SQLite: text) as an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
 
 
 def grids_touching(x0: float, y0: float, x1: float, y1: float) -> list[int]:
@@ -277,14 +327,11 @@ def public_photos(case: Case) -> list[CaseAttachment]:
 
 
 def follows_by_token(case: Case, token: str) -> bool:
-    """Whether `token` is the follow secret handed to the case's anonymous reporter."""
-    import hmac
+    """Whether `token` is the follow secret handed to the case's anonymous reporter (or to the
+    anonymous reporter of a duplicate merged into it)."""
+    from .services.following import follows_by_token as check
 
-    from .services.intake import hash_token
-
-    if not token or not case.follow_token_hash:
-        return False
-    return hmac.compare_digest(hash_token(token), case.follow_token_hash)
+    return check(case, token)
 
 
 def is_follower(user, case: Case) -> bool:

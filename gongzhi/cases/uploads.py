@@ -1,19 +1,27 @@
 """Photos and voice recordings: checked by their bytes, never by name or declared type.
 
 Everything is read and checked before the case's transaction starts, so a refused request writes
-nothing. Images are decoded and re-encoded as JPEG — which drops EXIF with its GPS position and
-camera data, and applies the camera's orientation first. Audio cannot be re-encoded without
-external tools, so it is limited by size and, where the container says it, by duration.
+nothing. Images — JPEG, PNG, WebP, and the HEIC/HEIF (and AVIF) photos iPhones take — are decoded
+and re-encoded as JPEG, which drops EXIF with its GPS position and camera data (the camera's
+orientation is applied first). Recordings — whatever a browser or phone records: WebM/Ogg Opus,
+M4A/MP4 AAC, MP3, WAV, AMR — are decoded in full (the length limit is the decoded sound's, not
+what a header claims; a file that does not decode is refused) and re-encoded to one format every
+browser plays, Safari and iOS included: AAC in an M4A file, mono, without any of the original's
+metadata (an iPhone memo's location, the recorder's name). PyAV's wheels bring FFmpeg, so no
+system tools are needed.
 """
 
 import hashlib
 import io
-import struct
+import os
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import av
+import pillow_heif
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -25,6 +33,8 @@ from gongzhi.core.errors import DomainError
 from .choices import AttachmentKind
 from .models import Case, CaseAttachment, CaseEvent
 
+pillow_heif.register_heif_opener()
+
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
 MAX_AUDIO_BYTES = 6 * 1024 * 1024
@@ -33,11 +43,16 @@ MAX_CASE_BYTES = 60 * 1024 * 1024  # all stored attachments of one case
 MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
 MAX_EDGE = 2560  # longest side kept; a phone photo needs no more to show a pothole
 JPEG_QUALITY = 85
+# The recording kept: AAC-LC in M4A, mono — plays in every browser (Safari and iOS included).
+AUDIO_RATE = 44100
+AUDIO_BIT_RATE = 64000
+AUDIO_TYPE, AUDIO_EXTENSION = "audio/mp4", ".m4a"
 
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-AUDIO_EXTENSIONS = {"audio/webm": ".webm", "audio/ogg": ".ogg", "audio/mp4": ".m4a", "audio/mpeg": ".mp3",
-                    "audio/wav": ".wav"}
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"heim", b"heis"}
+# Content type → the formats Pillow may report for it.
+IMAGE_TYPES = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/webp": {"WEBP"},
+               "image/heif": {"HEIF", "AVIF"}}
+AUDIO_TYPES = {"audio/webm", "audio/ogg", "audio/mp4", "audio/mpeg", "audio/wav", "audio/amr"}
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis", b"heim", b"heis"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,8 @@ def sniff(head: bytes) -> str | None:
         return "audio/webm"
     if head.startswith(b"OggS"):
         return "audio/ogg"
+    if head.startswith(b"#!AMR"):
+        return "audio/amr"
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "audio/mpeg"
     return None
@@ -103,16 +120,13 @@ def read_limited(upload, limit: int) -> bytes:
 
 def prepare_photo(data: bytes, *, name: str = "", kind: str = AttachmentKind.PHOTO) -> PreparedFile:
     content_type = sniff(data[:32])
-    if content_type == "image/heif":
-        raise refuse(_("%(name)s is a HEIC photo, which we cannot read. Set the camera to JPEG "
-                       "(\"Most Compatible\") or share it as JPEG.") % {"name": name or _("The photo")})
     if content_type not in IMAGE_TYPES:
-        raise refuse(_("%(name)s is not a JPEG, PNG or WebP photo.") % {"name": name or _("The file")})
+        raise refuse(_("%(name)s is not a JPEG, PNG, WebP or HEIC photo.") % {"name": name or _("The file")})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format != IMAGE_TYPES[content_type]:
+            if image.format not in IMAGE_TYPES[content_type]:
                 raise ValueError("format does not match the content")
             if image.width * image.height > MAX_PIXELS:
                 raise ValueError("too many pixels")
@@ -120,7 +134,7 @@ def prepare_photo(data: bytes, *, name: str = "", kind: str = AttachmentKind.PHO
             image.load()
     except Exception:  # Pillow raises many kinds for broken or hostile files; all mean "unreadable"
         raise refuse(_("%(name)s could not be read as a photo.") % {"name": name or _("The file")}) from None
-    if image.mode in ("RGBA", "LA", "P"):
+    if image.mode in ("RGBA", "LA", "P", "PA"):
         image = image.convert("RGBA")
         flat = Image.new("RGB", image.size, "white")
         flat.paste(image, mask=image.getchannel("A"))
@@ -137,110 +151,66 @@ def prepare_photo(data: bytes, *, name: str = "", kind: str = AttachmentKind.PHO
 # --- audio --------------------------------------------------------------------------------------
 
 
+class TooLong(Exception):
+    pass
+
+
 def prepare_audio(data: bytes, *, name: str = "") -> PreparedFile:
-    content_type = sniff(data[:32])
-    if content_type not in AUDIO_EXTENSIONS:
-        raise refuse(_("%(name)s is not a WebM, Ogg, M4A, MP3 or WAV recording.") % {"name": name or _("The file")})
+    """A recording decoded, limited in length and re-encoded as AAC in M4A."""
+    if sniff(data[:32]) not in AUDIO_TYPES:
+        raise refuse(_("%(name)s is not a WebM, Ogg, M4A, MP3, WAV or AMR recording.")
+                     % {"name": name or _("The file")})
     try:
-        duration = audio_duration(content_type, data)
-    except (struct.error, IndexError, ValueError, ZeroDivisionError):
+        content, duration = transcode_audio(data, MAX_AUDIO_SECONDS)
+    except TooLong:
+        raise refuse(_("A recording may last at most %(seconds)d seconds.") % {"seconds": MAX_AUDIO_SECONDS}) from None
+    except Exception:  # FFmpeg refuses broken or hostile files in many ways; all mean "unreadable"
         raise refuse(_("%(name)s could not be read as a recording.") % {"name": name or _("The file")}) from None
-    if duration is not None and duration > MAX_AUDIO_SECONDS:
-        raise refuse(_("A recording may last at most %(seconds)d seconds.") % {"seconds": MAX_AUDIO_SECONDS})
-    return PreparedFile(kind=AttachmentKind.AUDIO, content=data, content_type=content_type,
-                        extension=AUDIO_EXTENSIONS[content_type], duration_s=duration)
+    return PreparedFile(kind=AttachmentKind.AUDIO, content=content, content_type=AUDIO_TYPE,
+                        extension=AUDIO_EXTENSION, duration_s=round(duration, 2))
 
 
-def audio_duration(content_type: str, data: bytes) -> float | None:
-    """Seconds, where the container states it; None where it does not (a browser's WebM
-    recording often does not — its size limit bounds it then)."""
-    if content_type == "audio/wav":
-        return _wav_duration(data)
-    if content_type == "audio/ogg":
-        return _ogg_duration(data)
-    if content_type == "audio/mp4":
-        return _mp4_duration(data)
-    if content_type == "audio/mpeg":
-        return _mp3_duration(data)
-    if content_type == "audio/webm":
-        return _webm_duration(data)
-    return None
+def transcode_audio(data: bytes, max_seconds: float) -> tuple[bytes, float]:
+    """Decode the first audio stream of `data` (raising TooLong past `max_seconds` of sound, and
+    ValueError when there is none), and encode it as mono AAC in an M4A file with no metadata."""
+    limit = int(max_seconds * AUDIO_RATE)
+    samples = 0
+    fd, path = tempfile.mkstemp(suffix=AUDIO_EXTENSION)
+    os.close(fd)
+    try:
+        with av.open(io.BytesIO(data), mode="r") as source:
+            if not source.streams.audio:
+                raise ValueError("no audio stream")
+            stream = source.streams.audio[0]
+            if source.duration is not None and source.duration / av.time_base > max_seconds + 1:
+                raise TooLong  # the header says so: no need to decode it all to refuse it
+            resampler = av.AudioResampler(format="fltp", layout="mono", rate=AUDIO_RATE)
+            # faststart puts the index first, so a browser starts playing before the whole file is in;
+            # bitexact writes no encoder name.
+            with av.open(path, mode="w", format="ipod",
+                         options={"movflags": "+faststart", "fflags": "+bitexact"}) as out:
+                encoded = out.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+                encoded.bit_rate = AUDIO_BIT_RATE
 
+                def write(frames):
+                    nonlocal samples
+                    for frame in frames:
+                        samples += frame.samples
+                        if samples > limit:
+                            raise TooLong
+                        frame.pts = None
+                        out.mux(encoded.encode(frame))
 
-def _wav_duration(data: bytes) -> float:
-    pos, byte_rate, data_size = 12, None, None
-    while pos + 8 <= len(data):
-        chunk, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        if chunk == b"fmt ":
-            byte_rate = struct.unpack("<I", data[pos + 16:pos + 20])[0]
-        elif chunk == b"data":
-            data_size = size
-            break
-        pos += 8 + size + (size & 1)
-    if not byte_rate or data_size is None:
-        raise ValueError("incomplete WAV header")
-    return data_size / byte_rate
-
-
-def _ogg_duration(data: bytes) -> float | None:
-    if b"OpusHead" in data[:200]:
-        rate = 48000
-    elif (i := data.find(b"\x01vorbis", 0, 200)) >= 0:
-        rate = struct.unpack("<I", data[i + 12:i + 16])[0]
-    else:
-        return None
-    last = data.rfind(b"OggS")
-    granule = struct.unpack("<q", data[last + 6:last + 14])[0]
-    return granule / rate if granule > 0 else None
-
-
-def _mp4_duration(data: bytes) -> float | None:
-    i = data.find(b"mvhd")
-    if i < 0:
-        return None
-    version = data[i + 4]
-    if version == 1:
-        timescale, duration = struct.unpack(">IQ", data[i + 24:i + 36])
-    else:
-        timescale, duration = struct.unpack(">II", data[i + 16:i + 24])
-    return duration / timescale
-
-
-MP3_BITRATES = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]  # MPEG-1 layer III, kbit/s
-
-
-def _mp3_duration(data: bytes) -> float | None:
-    start = 0
-    if data.startswith(b"ID3"):
-        size = data[6:10]
-        start = 10 + ((size[0] << 21) | (size[1] << 14) | (size[2] << 7) | size[3])
-    header = data[start:start + 4]
-    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
-        return None
-    index = header[2] >> 4
-    if not 0 < index < len(MP3_BITRATES):
-        return None
-    # Exact for constant bit rates; an estimate for variable ones, which the size limit bounds anyway.
-    return (len(data) - start) * 8 / (MP3_BITRATES[index] * 1000)
-
-
-def _webm_duration(data: bytes) -> float | None:
-    i = data.find(b"\x44\x89", 0, 4096)  # Segment Info → Duration (a float, in timecode-scale units)
-    if i < 0:
-        return None
-    size = data[i + 2]
-    if size == 0x88:
-        value = struct.unpack(">d", data[i + 3:i + 11])[0]
-    elif size == 0x84:
-        value = struct.unpack(">f", data[i + 3:i + 7])[0]
-    else:
-        return None
-    j = data.find(b"\x2a\xd7\xb1", 0, 4096)  # TimecodeScale, nanoseconds per unit (default 1 ms)
-    scale = 1_000_000
-    if j >= 0 and 0x81 <= data[j + 3] <= 0x88:
-        n = data[j + 3] - 0x80
-        scale = int.from_bytes(data[j + 4:j + 4 + n], "big")
-    return value * scale / 1e9
+                for frame in source.decode(stream):
+                    write(resampler.resample(frame))
+                write(resampler.resample(None))
+                out.mux(encoded.encode(None))
+        if samples == 0:
+            raise ValueError("no sound")
+        with open(path, "rb") as f:
+            return f.read(), samples / AUDIO_RATE
+    finally:
+        os.unlink(path)
 
 
 # --- a request's files --------------------------------------------------------------------------

@@ -17,10 +17,13 @@ urlpatterns = [
     path("track/<str:number>/", track.track, name="track"),
     path("track/<str:number>/rate/", track.rate, name="rate"),
     path("track/<str:number>/verify/", track.verify, name="verify"),
+    path("track/<str:number>/follow/", track.follow, name="follow"),
+    path("track/<str:number>/unfollow/", track.unfollow, name="unfollow"),
     path("track/<str:number>/photos/<int:attachment_id>/", track.public_photo, name="public_photo"),
     path("mine/", track.mine, name="mine"),
     path("<int:pk>/", detail.detail, name="detail"),
     path("<int:pk>/files/<int:attachment_id>/", detail.attachment, name="attachment"),
+    path("<int:pk>/contact/", detail.reveal_contact, name="reveal_contact"),
     path("<int:pk>/summonses/<int:summons_id>/<str:step>/", actions.answer_summons, name="summons"),
     path("<int:pk>/<str:action>/", actions.act, name="act"),
 ]

@@ -18,8 +18,27 @@ def record(
     reason: str = "",
     actor_label: str = "",
 ) -> AuditEntry:
+    row = entry(actor=actor, action=action, obj=obj, division=division, before=before, after=after, reason=reason,
+                actor_label=actor_label)
+    row.save(force_insert=True)
+    return row
+
+
+def entry(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    division=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    actor_label: str = "",
+) -> AuditEntry:
+    """The audit row `record` writes, unsaved: for a service that writes it with other rows in one
+    statement (the intake). It must still be written in the same transaction as the change."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=user,
         actor_label=actor_label or ("" if user else "system"),
         action=action,

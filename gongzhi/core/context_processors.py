@@ -26,6 +26,15 @@ def sees_assessment(user) -> bool:
     return may_view(user)
 
 
+def registry_link(user) -> str:
+    """"mine" for a grid worker (my grid), "registry" for others who see the grid registry, else ""."""
+    from gongzhi.registry.permissions import RegistryAction, may
+
+    if not (may(user, RegistryAction.VIEW_PEOPLE) or may(user, RegistryAction.VIEW_PLACES)):
+        return ""
+    return "mine" if Role.GRID_WORKER in scope.roles(user) else "registry"
+
+
 def navigation(request):
     """What the shell shows: the links the user's roles allow, and who is logged in."""
     user = getattr(request, "user", None)
@@ -49,6 +58,8 @@ def navigation(request):
             "notifications": signed_in,
             # Rates and the monthly ranking of streets and departments (gongzhi.assessment).
             "assessment": signed_in and sees_assessment(user),
+            # The grid registry (gongzhi.registry): "My grid" for grid workers.
+            "registry": registry_link(user) if signed_in else "",
         },
         # Counted only when the header shows it, and then once (one COUNT query).
         "nav_unread": functools.cache(lambda: unread_count(user)) if signed_in else 0,

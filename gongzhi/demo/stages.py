@@ -1,5 +1,6 @@
 """What the demo builds after the divisions and personas, in order. Each stage is idempotent and
-returns a one-line summary for the command's output."""
+returns a one-line summary for the command's output; the long ones (the registry's population, the
+cases) report progress as they go."""
 
 from collections.abc import Callable
 from typing import NamedTuple
@@ -45,6 +46,20 @@ def departments(size: str, result: DemoResult, progress: Progress | None) -> str
     return _("%(n)d departments serve %(district)s") % {"n": len(made) + 1, "district": result.places["district"]}
 
 
+def registry(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.registry.demo import build_demo_population
+
+    report = build_demo_population(size=size, progress=progress)
+    if not report.grids:
+        return _("registry: every grid already has its population (%(grids)d grids)") % {"grids": report.skipped}
+    return _("registry: %(residents)d residents in %(households)d households and %(buildings)d buildings, "
+             "%(things)d things, %(facilities)d facilities, %(organisations)d organisations and %(visits)d "
+             "visits added to %(grids)d grids in %(seconds).1f s") % {
+        "residents": report.residents, "households": report.households, "buildings": report.buildings,
+        "things": report.things, "facilities": report.facilities, "organisations": report.organisations,
+        "visits": report.visits, "grids": report.grids, "seconds": report.seconds}
+
+
 def cases(size: str, result: DemoResult, progress: Progress | None) -> str:
     from gongzhi.cases.demo import build_demo_cases
 
@@ -56,6 +71,7 @@ STAGES = [
     Stage("case_catalogue", case_catalogue),
     Stage("open311_key", open311_key),
     Stage("departments", departments),
+    Stage("registry", registry),
     Stage("cases", cases),
 ]
 

@@ -18,6 +18,7 @@ from gongzhi.accounts.choices import Action
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate
+from gongzhi.registry.selectors import may_see_statistics as may_see_registry_statistics
 
 from . import selectors
 from .choices import Level
@@ -168,6 +169,8 @@ def _render_detail(request, division, *, rename_form=None):
         "may_edit_grids": may_grids and level == Level.COMMUNITY,
         "has_coverage": level in (Level.COMMUNITY, Level.STREET),
         "map_data": _collection(_features([division], "self"), _features(map_children, "child")),
+        # The registry's figures (population, households, tags, ages, visits), as a panel it loads.
+        "registry_statistics": may_see_registry_statistics(user, division),
     })
 
 

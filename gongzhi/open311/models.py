@@ -22,6 +22,9 @@ class Open311Client(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="open311_client",
                                 verbose_name=_("service account"))
     is_active = models.BooleanField(_("active"), default=True)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), null=True, blank=True,
+        help_text=_("how many requests the key may make in a minute; empty: the site's default"))
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")

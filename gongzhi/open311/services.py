@@ -66,7 +66,7 @@ class IssuedKey:
 
 
 @transaction.atomic
-def issue_key(*, actor, name: str, raw_key: str | None = None) -> IssuedKey:
+def issue_key(*, actor, name: str, raw_key: str | None = None, rate_limit_per_minute: int | None = None) -> IssuedKey:
     """A new partner with its key and its own service account (no password, no role: it may only
     report, as a resident does, on the open311 channel)."""
     _require_admin(actor)
@@ -83,10 +83,12 @@ def issue_key(*, actor, name: str, raw_key: str | None = None) -> IssuedKey:
     user.set_unusable_password()
     user.save()
     creator = actor if getattr(actor, "is_authenticated", False) else None
+    _check_rate(rate_limit_per_minute)
     client = Open311Client.objects.create(name=name, key_hash=hash_key(raw), hint=raw[-4:], user=user,
-                                          created_by=creator)
+                                          created_by=creator, rate_limit_per_minute=rate_limit_per_minute)
     audit.record(actor=actor, action="open311.key_issue", obj=client,
-                 after={"name": name, "user": user.pk, "hint": client.hint})
+                 after={"name": name, "user": user.pk, "hint": client.hint,
+                        "rate_limit_per_minute": rate_limit_per_minute})
     return IssuedKey(client=client, raw_key=raw)
 
 
@@ -100,6 +102,29 @@ def revoke_key(*, actor, client: Open311Client, reason: str = "") -> Open311Clie
     client.save(update_fields=["is_active", "revoked_at"])
     audit.record(actor=actor, action="open311.key_revoke", obj=client, before={"is_active": True},
                  after={"is_active": False}, reason=reason)
+    return client
+
+
+MAX_RATE_PER_MINUTE = 100_000
+
+
+def _check_rate(per_minute: int | None) -> None:
+    if per_minute is not None and not 0 <= per_minute <= MAX_RATE_PER_MINUTE:
+        raise DomainError(_("A rate limit is 0 (none) to %(n)d requests a minute.") % {"n": MAX_RATE_PER_MINUTE},
+                          code="invalid")
+
+
+@transaction.atomic
+def set_rate_limit(*, actor, client: Open311Client, per_minute: int | None, reason: str = "") -> Open311Client:
+    """A key's own requests per minute (None: the site's default; 0: no limit)."""
+    _require_admin(actor)
+    _check_rate(per_minute)
+    client = Open311Client.objects.select_for_update().get(pk=client.pk)
+    before = {"rate_limit_per_minute": client.rate_limit_per_minute}
+    client.rate_limit_per_minute = per_minute
+    client.save(update_fields=["rate_limit_per_minute"])
+    audit.record(actor=actor, action="open311.key_rate_limit", obj=client, before=before,
+                 after={"rate_limit_per_minute": per_minute}, reason=reason)
     return client
 
 

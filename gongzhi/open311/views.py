@@ -1,6 +1,7 @@
 """The GeoReport v2 endpoints: read the arguments, call a selector or a service, render JSON or
 XML by the URL's suffix. Errors are the spec's error bodies: 400 bad request, 403 API key,
-404 unknown service, request or token (and 405 for a method an endpoint does not take)."""
+404 unknown service, request or token (and 405 for a method an endpoint does not take, 429 for a
+key over its requests per minute)."""
 
 from functools import wraps
 
@@ -10,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.errors import DomainError
 
-from . import forms, presenters, selectors, services
+from . import forms, presenters, ratelimit, selectors, services
 from .errors import Open311Error, not_found
 from .serializers import JSON, XML, errors, render
 
@@ -32,9 +33,12 @@ def endpoint(*methods: str):
             locale = LOCALES.get((request.GET.get("locale") or request.POST.get("locale") or "").lower())
             with translation.override(locale or translation.get_language()):
                 try:
+                    _within_rate_limit(request)
                     response = view(request, fmt, **kwargs)
                 except Open311Error as exc:
                     response = errors(fmt, exc.status, exc.messages)
+                    for name, value in exc.headers.items():
+                        response[name] = value
                 except DomainError as exc:
                     response = errors(fmt, 400, [exc.message])
             if request.method == "GET":
@@ -46,12 +50,32 @@ def endpoint(*methods: str):
     return wrap
 
 
+def _key_client(request):
+    """The live partner whose api_key the request carries, or None (looked up once a request)."""
+    if not hasattr(request, "_open311_client"):
+        raw = request.POST.get("api_key") or request.GET.get("api_key")
+        request._open311_client = services.client_for_key(raw) if raw else None
+    return request._open311_client
+
+
+def _within_rate_limit(request) -> None:
+    """429 for a key over its requests per minute (see ratelimit)."""
+    client = _key_client(request)
+    if client is None:
+        return
+    wait = ratelimit.hit(client)
+    if wait is not None:
+        raise Open311Error(429, _("Too many requests with this api_key: at most %(n)d a minute. Try again in "
+                                  "%(s)d seconds.") % {"n": ratelimit.limit_for(client), "s": wait},
+                           headers={"Retry-After": str(wait)})
+
+
 def _client(request):
     """The partner posting, by its api_key (403 when missing, unknown or revoked)."""
     raw = request.POST.get("api_key") or request.GET.get("api_key")
     if not raw:
         raise Open311Error(403, _("api_key is required to post."))
-    client = services.client_for_key(raw)
+    client = _key_client(request)
     if client is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed."))
     return client

@@ -5,8 +5,8 @@ and the demo population.
 a resident row has 25) and, on SQLite, splits the rows into statements of 999 parameters. Here rows
 are plain tuples in a declared column order. On SQLite, only the values that need it are converted
 (aware datetimes, decimals, by their field) and each statement carries as many rows as the database
-takes, returning the new primary keys; on PostgreSQL the rows go through COPY, with keys drawn from
-the table's sequence beforehand. Everything else — defaults, validation, the cached division columns —
+takes, returning the new primary keys; on PostgreSQL the rows go through a binary COPY, with keys
+drawn from the table's sequence beforehand. Everything else — defaults, validation, the cached division columns —
 is the caller's job, as it is for bulk_create.
 """
 
@@ -17,6 +17,7 @@ from django.db import connection, models
 SQLITE_MAX_PARAMS = 32766  # SQLite 3.32 and later
 POSTGRES_MAX_PARAMS = 65535
 ROWS_PER_STATEMENT = 2000
+BINARY_COPY = True  # PostgreSQL: COPY in binary (values sent as the column types need them, unparsed)
 
 
 class BulkInsert:
@@ -36,6 +37,7 @@ class BulkInsert:
                      f"({', '.join(quote(f.column) for f in self.fields)}) VALUES ")
         self.one_row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.memo: dict = {}
+        self.types: dict[str, int] | None = None  # PostgreSQL: column → type OID, for binary COPY
         self.tail = f" RETURNING {quote(model._meta.pk.column)}" if self.returning else ""
 
     def insert(self, rows: Iterable[tuple]) -> list[int]:
@@ -74,7 +76,11 @@ class BulkInsert:
                 ids = [r[0] for r in cursor.fetchall()]
                 columns = [pk, *columns]
             names = ", ".join(quote(c) for c in columns)
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            binary = " (FORMAT BINARY)" if BINARY_COPY else ""
+            types = self._column_types(cursor, table, columns) if BINARY_COPY else None  # not during the COPY
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN{binary}") as copy:
+                if types:
+                    copy.set_types(types)
                 if self.returning:
                     for pk_value, row in zip(ids, rows, strict=True):
                         copy.write_row((pk_value, *row))
@@ -82,6 +88,16 @@ class BulkInsert:
                     for row in rows:
                         copy.write_row(row)
         return ids
+
+    def _column_types(self, cursor, table: str, columns: list[str]) -> list[int]:
+        """The type OIDs of `columns`, for a binary COPY: psycopg then sends each value in the column's
+        binary form (a residents' load spends a third of the client's COPY time it took as text). Read
+        from the catalogue once per BulkInsert, before the COPY starts (the connection is busy during it)."""
+        if self.types is None:
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                           "AND attnum > 0 AND NOT attisdropped", [table])
+            self.types = dict(cursor.fetchall())
+        return [self.types[c] for c in columns]
 
     def _prepared(self, i: int, value):
         """The database value of column `i` (memoised: a load repeats its timestamps)."""

@@ -168,9 +168,13 @@ class World:
     def __init__(self, grids: list[Division], today: dt.date):
         self.today = today
         self.tags = {t.code: t for t in Tag.objects.all()}
-        from gongzhi.accounts.models import User
+        from gongzhi.accounts.choices import Role
+        from gongzhi.accounts.models import RoleAssignment, User
 
+        # Each grid's visits are by its own grid worker when it has one, else by the demo's grid worker.
         self.visitor = User.objects.filter(username="grid_worker").first() or User.objects.order_by("pk").first()
+        self.grid_workers = dict(RoleAssignment.objects.filter(role=Role.GRID_WORKER, revoked_at=None)
+                                 .exclude(division=None).order_by("-pk").values_list("division_id", "user_id"))
         self.used_ids: set[str] = set()
         if Resident.objects.exists():
             self.used_ids = set(Resident.objects.exclude(id_number_hash=None).values_list("id_number_hash", flat=True))
@@ -397,15 +401,16 @@ class Generator:
         rng, today = self.rng, self.world.today
         if rng.random() > (0.85 if cared else 0.55):
             return
+        visitor = self.world.grid_workers.get(self.grid.pk, self.world.visitor.pk)
         for _ in range(rng.choice((1, 1, 2, 3))):
             visited = today - dt.timedelta(days=rng.randint(0, 120))
             follow_up = rng.random() < 0.08
-            visit = Visit(visited_on=visited, visitor=self.world.visitor, notes=rng.choice(demo_names.VISIT_NOTES),
+            visit = Visit(visited_on=visited, visitor_id=visitor, notes=rng.choice(demo_names.VISIT_NOTES),
                           follow_up_needed=follow_up, follow_up=rng.choice(demo_names.FOLLOW_UPS) if follow_up else "",
                           **self.place)
             if follow_up and rng.random() < 0.6:
                 visit.follow_up_closed_at = timezone.now() - dt.timedelta(days=rng.randint(0, 30))
-                visit.follow_up_closed_by = self.world.visitor
+                visit.follow_up_closed_by_id = visitor
             self.batch.visits.append((visit, household))
             if household.last_visited_on is None or visited > household.last_visited_on:
                 household.last_visited_on = visited

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from gongzhi.core import scope
 from gongzhi.divisions.choices import Level, child_level
 from gongzhi.divisions.models import Division
 
@@ -146,8 +147,9 @@ def households_not_visited(user, days: int, *, division: Division | None = None,
     return households_for(user, division=division, not_visited_days=days, today=today)
 
 
-def buildings_for(user, *, division: Division | None = None, address: str = "") -> QuerySet[Building]:
-    qs = _in(Building.objects.filter(archived_at__isnull=True), user, A.VIEW_PLACES, division)
+def buildings_for(user, *, division: Division | None = None, address: str = "",
+                  action: str = A.VIEW_PLACES) -> QuerySet[Building]:
+    qs = _in(Building.objects.filter(archived_at__isnull=True), user, action, division)
     if address:
         qs = qs.filter(address__contains=address.strip())
     return qs.order_by("address", "id")
@@ -195,7 +197,7 @@ def visits_for(user, *, division: Division | None = None, household: Household |
         qs = qs.exclude(follow_up_needed=True, follow_up_closed_at__isnull=True)
     if since is not None:
         qs = qs.filter(visited_on__gte=since)
-    return (qs.select_related("household__building", "visitor").prefetch_related("photos")
+    return (qs.select_related("household__building", "visitor", "follow_up_closed_by").prefetch_related("photos")
             .order_by("-visited_on", "-id"))
 
 
@@ -428,3 +430,63 @@ def _statistics(user, division: Division, visit_window_days: int, today: dt.date
     return Statistics(division=division, part_level=part_level, visit_window_days=visit_window_days, total=total,
                       parts=parts)
 
+
+def may_see_statistics(user, division: Division) -> bool:
+    """Whether the division's registry statistics are the user's to see: the whole division lies in
+    their statistics scope (the division page shows the panel only then)."""
+    return permissions.covers(user, A.STATISTICS, division)
+
+
+# --- where a page is looking: the user's divisions and the way down to a grid ----------------------------
+
+
+def default_area(user, action: str) -> Division | None:
+    """The division a registry page opens on: the user's one division (a grid worker's grid, a
+    secretary's community), or None — all of their scope — when they have several or are global."""
+    tops = permissions.covered_divisions(user, action)
+    return tops[0] if len(tops) == 1 else None
+
+
+def area_choices(user, action: str, current: Division | None) -> list[tuple[Division, int]]:
+    """The divisions a page may switch to, as (division, depth) in tree order: the user's top
+    divisions, the way from the top down to `current`, and the active divisions just under it. A
+    grid worker with one grid gets that grid alone."""
+    tops = permissions.covered_divisions(user, action)
+    if not tops and scope.is_global(user):
+        tops = list(Division.objects.filter(parent__isnull=True, is_active=True).defer("geometry").order_by("code"))
+    chain: list[Division] = []
+    if current is not None:
+        ids = [getattr(current, f"{level}_id") for level in ("province", "city", "district", "street", "community")]
+        above = {d.pk: d for d in Division.objects.filter(pk__in=[i for i in ids if i and i != current.pk])
+                 .defer("geometry")}
+        chain = [above[i] for i in ids if i in above and permissions.covers(user, action, above[i])] + [current]
+    choices = []
+    for top in tops:
+        if not chain or top.pk != chain[0].pk:
+            choices.append((top, 0))
+            continue
+        choices += [(division, depth) for depth, division in enumerate(chain)]
+        if current.level != Level.GRID:
+            below = Division.objects.filter(parent=current, is_active=True).defer("geometry").order_by("code")
+            choices += [(child, len(chain)) for child in below]
+    return choices
+
+
+# --- what a grid worker has to do ------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    care: int
+    not_visited: int
+    follow_ups: int
+
+
+def due_counts(user, *, division: Division | None, days: int, today: dt.date | None = None) -> Due:
+    """How long the to-do lists of a grid or a community are: overdue care, households not visited in
+    `days`, open follow-ups (three COUNT queries on the scoped lists)."""
+    return Due(
+        care=overdue_care(user, division=division, today=today).count(),
+        not_visited=households_not_visited(user, days, division=division, today=today).count(),
+        follow_ups=visits_for(user, division=division, follow_up_open=True).count(),
+    )

@@ -5,6 +5,8 @@ importer and the services use the same functions, so a phone form and a spreadsh
 """
 
 import datetime as dt
+import functools
+import operator
 import re
 
 from django.utils import timezone
@@ -23,6 +25,7 @@ PROVINCE_CODES = frozenset({
 })
 ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -36,7 +39,14 @@ class Invalid(ValueError):
 
 
 def id_check_character(first17: str) -> str:
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    """The GB 11643 check character of 17 digits: ID_CHECK[Σ dᵢ·wᵢ mod 11], the weights being
+    2¹⁷ … 2¹ mod 11. The sum is taken in one C call: read in base 13, the digits give Σ dᵢ·13¹⁶⁻ⁱ, and
+    13 ≡ 2 (mod 11), so twice that number is the weighted sum mod 11."""
+    if len(first17) != 17:
+        raise ValueError("an ID number's check character is computed from 17 digits")
+    if first17.isascii() and first17.isdigit():
+        return ID_CHECK[2 * int(first17, 13) % 11]
+    return ID_CHECK[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def clean_id_number(value, *, today: dt.date | None = None) -> str:
@@ -61,8 +71,13 @@ def clean_id_number(value, *, today: dt.date | None = None) -> str:
 
 
 def _id_date(text: str) -> dt.date | None:
+    return _date_of_digits(text[6:14])
+
+
+@functools.lru_cache(maxsize=65536)  # an import repeats birth dates: some 36,000 days in a century
+def _date_of_digits(digits: str) -> dt.date | None:
     try:
-        return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
 
@@ -88,9 +103,11 @@ def id_agreement_problems(id_number: str, *, birth_date: dt.date | None, gender:
 
 def clean_phone(value) -> str:
     """A mainland mobile (11 digits) or a landline with its area code, digits only."""
+    if value.__class__ is str and MOBILE.fullmatch(value):
+        return value  # the common case, as typed
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = re.sub(r"[\s\-()（）]", "", str(value or ""))
+    text = PHONE_SEPARATORS.sub("", str(value or ""))
     if text.startswith("+86"):
         text = text[3:]
     if MOBILE.match(text) or LANDLINE.match(text):

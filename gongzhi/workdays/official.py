@@ -1,5 +1,8 @@
-"""Where the official calendar comes from: our table of State Council notices (data/cn_official.json)
-and, for a year without a notice yet, the statutory holidays the `holidays` package estimates."""
+"""Where the official calendar comes from: our table of State Council notices (data/cn_official.json);
+for a year whose notice is not out yet, the provisional statutory days in that table (the law's
+holidays and substitute days off, no swapped working days); and for any other year, the statutory
+holidays the `holidays` package estimates. Only a notice is loaded as the State Council's; the
+rest is marked estimated, and an administrator may edit any day."""
 
 import datetime as dt
 import json
@@ -23,28 +26,41 @@ class OfficialDay:
 
 
 @cache
-def notices() -> dict[int, dict]:
+def _table() -> dict:
     with DATA_FILE.open(encoding="utf-8") as f:
-        return {int(year): notice for year, notice in json.load(f)["years"].items()}
+        return json.load(f)
+
+
+def notices() -> dict[int, dict]:
+    """The State Council's notices, by year."""
+    return {int(year): notice for year, notice in _table()["years"].items()}
+
+
+def provisional() -> dict[int, dict]:
+    """Years whose notice is not out yet, with their statutory days by the law's rules."""
+    return {int(year): entry for year, entry in _table().get("provisional", {}).items()}
 
 
 def official_days(year: int) -> list[OfficialDay]:
     """The days of `year` that break the weekly rule, by the best source there is."""
-    notice = notices().get(year)
-    return _from_notice(notice) if notice else _estimated(year)
+    if notice := notices().get(year):
+        return _from_notice(notice, DaySource.STATE_COUNCIL)
+    if entry := provisional().get(year):
+        return _from_notice(entry, DaySource.ESTIMATED)
+    return _estimated(year)
 
 
-def _from_notice(notice: dict) -> list[OfficialDay]:
+def _from_notice(notice: dict, source: str) -> list[OfficialDay]:
     days = []
     for holiday in notice["holidays"]:
         first, last = (dt.date.fromisoformat(d) for d in holiday["off"])
         day = first
         while day <= last:
-            days.append(OfficialDay(day, False, holiday["name"], DaySource.STATE_COUNCIL))
+            days.append(OfficialDay(day, False, holiday["name"], source))
             day += dt.timedelta(days=1)
         for worked in holiday["work"]:
             name = _("Swapped working day (%(holiday)s)") % {"holiday": holiday["name"]}
-            days.append(OfficialDay(dt.date.fromisoformat(worked), True, name[:100], DaySource.STATE_COUNCIL))
+            days.append(OfficialDay(dt.date.fromisoformat(worked), True, name[:100], source))
     return days
 
 

@@ -4,9 +4,9 @@ service; a case outside the caller's scope answers exactly like a missing one (4
 
 from ninja import Router
 
-from . import catalogue, intake, reads, sidesteps, transitions, whistles
+from . import catalogue, contact, following, intake, reads, sidesteps, transitions, whistles
 
 router = Router(tags=["cases"])
 # Fixed paths before the ones with a case id, so "mine" is never read as an id.
-for module in (catalogue, intake, whistles, sidesteps, reads, transitions):
+for module in (catalogue, intake, whistles, sidesteps, following, reads, transitions, contact):
     router.add_router("", module.router)

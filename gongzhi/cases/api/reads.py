@@ -1,7 +1,7 @@
 """Reading cases: mine, a scoped list, the work queues, one case, its files, and public tracking."""
 
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -11,6 +11,7 @@ from .. import selectors
 from ..choices import CaseState
 from ..models import CaseAttachment
 from ..permissions import CaseAction
+from ..views.common import serve_attachment
 from .common import case_out
 from .schemas import CaseDetailOut, CaseListOut, PublicCaseOut, public
 
@@ -76,7 +77,4 @@ def attachment(request, case_id: int, attachment_id: int):
     row = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
     if row is None:
         raise Http404
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_attachment(row, public=False, request=request)

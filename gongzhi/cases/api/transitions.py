@@ -52,7 +52,8 @@ class RateIn(Schema):
 
 
 class TokenRateIn(RateIn):
-    follow_token: str = Field(..., min_length=1, max_length=64)
+    follow_token: str = Field("", max_length=64, description="the secret of a report made without an account; "
+                              "signed in, leave it out to rate as a follower")
 
 
 class MergeIn(Schema):
@@ -152,13 +153,15 @@ def rate(request, case_id: int, payload: RateIn):
 
 @router.post("/track/{tracking_number}/rate", auth=optional_auth,
              response={200: PublicCaseOut, 400: ProblemsOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-             summary="Rate a case reported without an account, with its follow token")
+             summary="Rate a case by its tracking number: with its follow token, or as a signed-in follower")
 def rate_with_token(request, tracking_number: str, payload: TokenRateIn):
     case = selectors.public_case(tracking_number)
     if case is None:
         raise Http404
-    case = workflow.rate_case(actor=None, case=case, value=payload.rating, comment=payload.comment,
-                              follow_token=payload.follow_token, expected_version=payload.version)
+    user = request.auth if getattr(request.auth, "is_authenticated", False) else None
+    case = workflow.rate_case(actor=None if payload.follow_token else user, case=case, value=payload.rating,
+                              comment=payload.comment, follow_token=payload.follow_token,
+                              expected_version=payload.version)
     case = selectors.public_case(tracking_number)
     return public(case, selectors.timeline(case, public=True))
 

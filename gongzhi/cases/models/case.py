@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, CaseState, Channel, Rating
+from ..choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, CaseState, Channel, FollowKind, Rating
 
 
 class Case(models.Model):
@@ -70,6 +70,11 @@ class Case(models.Model):
     handling_escalated_at = models.DateTimeField(null=True, blank=True)
     # Working seconds left on the handling clock when the case was suspended.
     suspended_remaining_s = models.PositiveIntegerField(null=True, blank=True)
+    # While suspended, the state the case left and its clocks, paused: for each clock that ran, the
+    # working seconds left to its warning and to its deadline, and whether it was already warned
+    # or escalated (so resuming neither loses time nor says the same thing twice).
+    suspended_from = models.CharField(max_length=16, blank=True)
+    paused_clocks = models.JSONField(default=dict, blank=True)
 
     returns_count = models.PositiveSmallIntegerField(default=0)
     transfers_count = models.PositiveSmallIntegerField(default=0)
@@ -142,13 +147,17 @@ class Case(models.Model):
 
 
 class CaseFollower(models.Model):
-    """Someone told about a case and asked to rate it: its reporter, and the reporters of the
-    duplicates merged into it. A reporter without an account follows by phone."""
+    """Someone told about a case and asked to rate it: its reporter, the reporters of the
+    duplicates merged into it, and residents who chose to follow it instead of reporting it again.
+    A reporter without an account follows by phone, and — for a merged duplicate reported without
+    an account — by the hash of that report's follow secret."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="followed_cases")
     phone = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=16, choices=FollowKind.choices, default=FollowKind.REPORTER)
+    token_hash = models.CharField(max_length=64, blank=True)
     via = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                             help_text="the merged duplicate this follower reported")
     created_at = models.DateTimeField(default=timezone.now)
@@ -158,6 +167,8 @@ class CaseFollower(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], condition=Q(user__isnull=False),
                                     name="case_follower_once"),
+            models.UniqueConstraint(fields=["case", "token_hash"], condition=~Q(token_hash=""),
+                                    name="case_follower_token_once"),
         ]
         indexes = [models.Index(fields=["user", "case"])]
 
@@ -166,10 +177,13 @@ class CaseFollower(models.Model):
 
 
 class TrackingCounter(models.Model):
-    """The last tracking number issued on a day (Asia/Shanghai): numbers read 2026112200001."""
+    """A day's tracking numbers (Asia/Shanghai): numbers read 2026112200001."""
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+    # PostgreSQL: where the tracking-number sequence stood when the day began; a number is
+    # `nextval - seq_base` (gongzhi.cases.services.tracking). SQLite counts with `last` instead.
+    seq_base = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.day} {self.last}"

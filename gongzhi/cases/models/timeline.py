@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,8 @@ class CaseRating(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
+    # A rating without an account: the hash of the follow secret it was given with.
+    token_hash = models.CharField(max_length=64, blank=True)
     round = models.PositiveSmallIntegerField(default=1)
     value = models.CharField(max_length=24, choices=Rating.choices)
     comment = models.TextField(blank=True)
@@ -77,6 +80,8 @@ class CaseRating(models.Model):
         verbose_name = _("case rating")
         constraints = [
             models.UniqueConstraint(fields=["case", "rater", "round"], name="case_rating_once_per_round"),
+            models.UniqueConstraint(fields=["case", "token_hash", "round"], condition=~Q(token_hash=""),
+                                    name="case_rating_token_once_per_round"),
         ]
 
     def __str__(self):

@@ -61,8 +61,28 @@ def log(
     actor_label: str = "",
 ) -> CaseEvent:
     """One timeline row. `unit_name` is what the public sees as the actor (never a person's name)."""
+    event = event_row(case, kind, actor=actor, from_state=from_state, note=note, public_note=public_note,
+                      is_public=is_public, unit_name=unit_name, data=data, actor_label=actor_label)
+    event.save(force_insert=True)
+    return event
+
+
+def event_row(
+    case: Case,
+    kind: str,
+    *,
+    actor,
+    from_state: str = "",
+    note: str = "",
+    public_note: str = "",
+    is_public: bool = True,
+    unit_name: str = "",
+    data: dict | None = None,
+    actor_label: str = "",
+) -> CaseEvent:
+    """The timeline row `log` writes, unsaved (the intake writes it with the case in one statement)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case, actor=user, actor_label=actor_label or ("" if user else "system"), kind=kind,
         from_state=from_state, to_state=case.state, note=note, public_note=public_note, is_public=is_public,
         unit_name=unit_name[:100], data=data or {},
@@ -71,11 +91,19 @@ def log(
 
 def audit_case(case: Case, action: str, *, actor, before: dict | None = None, reason: str = "",
                extra: dict | None = None, obj: Model | None = None) -> None:
+    audit_row(case, action, actor=actor, before=before, reason=reason, extra=extra, obj=obj).save(force_insert=True)
+
+
+def audit_row(case: Case, action: str, *, actor, before: dict | None = None, reason: str = "",
+              extra: dict | None = None, obj: Model | None = None):
+    """The audit row `audit_case` writes, unsaved (the intake writes it with the case in one statement)."""
     after = audit.snapshot(case, AUDITED)
     if extra:
         after.update(extra)
-    audit.record(actor=actor, action=f"case.{action}", obj=obj or case, division=case.grid, before=before,
-                 after=after, reason=reason)
+    row = audit.entry(actor=actor, action=f"case.{action}", obj=obj or case, before=before, after=after,
+                      reason=reason)
+    row.division_id = case.grid_id  # by id: the grid need not be loaded to scope the row
+    return row
 
 
 def snapshot(case: Case) -> dict:

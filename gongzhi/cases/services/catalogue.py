@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit
 from gongzhi.core.errors import DomainError, StaleEdit
 
+from ..catalogue_cache import forget_catalogue
 from ..catalogue_seed import CATALOGUE
 from ..models import Category
 from ..permissions import CaseAction, may_anywhere
@@ -43,7 +44,17 @@ def seed_catalogue(*, actor=None, actor_label: str = "seed") -> int:
     for category in created:
         audit.record(actor=actor, actor_label=actor_label, action="category.create", obj=category,
                      after=audit.snapshot(category, ["code", "parent", *EDITABLE]), reason="seed")
+    if created:
+        _changed()
     return len(created)
+
+
+def _changed() -> None:
+    """This process's copy of the catalogue is stale: drop it now (the editing transaction reads
+    its own change) and again when the change commits (for this process's other threads); other
+    processes notice within a second (gongzhi.cases.catalogue_cache)."""
+    forget_catalogue()
+    transaction.on_commit(forget_catalogue)
 
 
 def _require_manager(actor) -> None:
@@ -70,6 +81,7 @@ def create_category(*, actor, code: str, parent: Category | None, name_zh: str, 
     category.save()
     audit.record(actor=actor, action="category.create", obj=category,
                  after=audit.snapshot(category, ["code", "parent", *EDITABLE]))
+    _changed()
     return category
 
 
@@ -92,4 +104,5 @@ def update_category(*, actor, category: Category, changes: dict, expected_versio
     category.save(update_fields=[*changes, "version", "updated_at"])
     audit.record(actor=actor, action="category.update", obj=category, before=before,
                  after=audit.snapshot(category, EDITABLE))
+    _changed()
     return category

@@ -1,12 +1,14 @@
 """Merging duplicates: several reports of one problem become one case. The duplicates end as
-merged; their reporters follow the surviving case and rate it."""
+merged; their reporters follow the surviving case, verify and rate it (by the one rule every
+follower rates by: see workflow.rate_case), and those who chose to follow a duplicate follow the
+survivor."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import DomainError
 
-from ..choices import FINAL_STATES, CaseState, EventKind
+from ..choices import FINAL_STATES, CaseState, EventKind, FollowKind
 from ..models import Case, CaseFollower
 from ..permissions import CaseAction, require
 from . import notices
@@ -34,20 +36,17 @@ def merge_cases(*, actor, survivor: Case, duplicates: list[Case], reason: str) -
                               % {"number": case.tracking_number, "state": CaseState(case.state).label.lower()},
                               code="illegal_transition")
     following = set(CaseFollower.objects.filter(case=survivor, user__isnull=False).values_list("user_id", flat=True))
-    phones = set(CaseFollower.objects.filter(case=survivor, user__isnull=True).values_list("phone", flat=True))
+    phones = set(CaseFollower.objects.filter(case=survivor, user__isnull=True).exclude(phone="")
+                 .values_list("phone", flat=True))
+    tokens = set(CaseFollower.objects.filter(case=survivor).exclude(token_hash="").values_list("token_hash", flat=True))
+    tokens.add(survivor.follow_token_hash)
     for pk in sorted(ids):
         duplicate = locked[pk]
         before = snapshot(duplicate)
         from_state = duplicate.state
         duplicate.state, duplicate.merged_into = CaseState.MERGED, survivor
         save_case(duplicate, ["state", "merged_into"])
-        for follower in CaseFollower.objects.filter(case=duplicate):
-            if follower.user_id and follower.user_id not in following:
-                CaseFollower.objects.create(case=survivor, user_id=follower.user_id, via=duplicate)
-                following.add(follower.user_id)
-            elif not follower.user_id and follower.phone and follower.phone not in phones:
-                CaseFollower.objects.create(case=survivor, phone=follower.phone, via=duplicate)
-                phones.add(follower.phone)
+        _move_followers(duplicate, survivor, following, phones, tokens)
         log(duplicate, EventKind.MERGED, actor=actor, from_state=from_state, note=reason,
             public_note=_("Same problem as case %(number)s, which is followed instead.")
             % {"number": survivor.tracking_number}, data={"survivor": survivor.pk})
@@ -61,3 +60,30 @@ def merge_cases(*, actor, survivor: Case, duplicates: list[Case], reason: str) -
         % {"numbers": "、".join(numbers)}, data={"duplicates": sorted(ids)})
     audit_case(survivor, "absorb", actor=actor, before=before, reason=reason, extra={"duplicates": sorted(ids)})
     return survivor
+
+
+def _move_followers(duplicate: Case, survivor: Case, following: set, phones: set, tokens: set) -> None:
+    """The duplicate's followers follow the survivor, each once: its reporters as reporters of a
+    merged duplicate (they verify and rate it), residents who chose to follow it as followers. A
+    duplicate reported without an account brings its follow secret, so its reporter's link works
+    on the survivor too."""
+    rows = []
+    for follower in CaseFollower.objects.filter(case=duplicate).order_by("id"):
+        kind = FollowKind.FOLLOWER if follower.kind == FollowKind.FOLLOWER else FollowKind.MERGED
+        via = follower.via or duplicate
+        if follower.user_id:
+            if follower.user_id not in following:
+                rows.append(CaseFollower(case=survivor, user_id=follower.user_id, kind=kind, via=via))
+                following.add(follower.user_id)
+            continue
+        phone = follower.phone if follower.phone and follower.phone not in phones else ""
+        token = follower.token_hash if follower.token_hash and follower.token_hash not in tokens else ""
+        if phone or token:
+            rows.append(CaseFollower(case=survivor, phone=phone, token_hash=token, kind=kind, via=via))
+            phones.add(phone)
+            tokens.add(token)
+    if duplicate.follow_token_hash and duplicate.follow_token_hash not in tokens:
+        rows.append(CaseFollower(case=survivor, token_hash=duplicate.follow_token_hash, kind=FollowKind.MERGED,
+                                 via=duplicate))
+        tokens.add(duplicate.follow_token_hash)
+    CaseFollower.objects.bulk_create(rows)

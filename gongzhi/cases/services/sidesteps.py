@@ -25,8 +25,8 @@ from ..models import Case, Sidestep
 from ..permissions import CaseAction, may, require
 from . import notices
 from .base import audit_case, lock_case, log, require_state, required_text, save_case, snapshot
-from .deadlines import extend_clock, remaining_seconds
-from .workflow import CLOCK_FIELDS, back_to_dispatcher, chosen_unit, hand_to
+from .deadlines import extend_clock
+from .workflow import CLOCK_FIELDS, back_to_dispatcher, chosen_unit, clear_pause, hand_to, pause_clocks
 
 S = CaseState
 K = SidestepKind
@@ -109,8 +109,11 @@ def decide_sidestep(*, actor, sidestep: Sidestep, approve: bool, note: str = "",
         from_state=case.state, note=note, is_public=False, data={"sidestep": sidestep.pk, "kind": sidestep.kind})
     if approve:
         APPLY[sidestep.kind](case, sidestep, actor)
+    extra = {"sidestep": sidestep.pk, "kind": sidestep.kind}
+    if approve and sidestep.kind == K.SUSPENSION:
+        extra["paused_clocks"] = case.paused_clocks  # the working time each clock had left
     audit_case(case, "sidestep_approve" if approve else "sidestep_deny", actor=actor, before=before, reason=note,
-               extra={"sidestep": sidestep.pk, "kind": sidestep.kind})
+               extra=extra)
     notices.tell_users([sidestep.requested_by], case, "case.sidestep_decided",
                        gettext_lazy("Your request on case %(number)s: %(decision)s"), gettext_lazy("%(note)s"),
                        decision=sidestep.get_status_display(), note=note)
@@ -166,22 +169,22 @@ def _apply_extension(case: Case, sidestep: Sidestep, actor) -> None:
 
 
 def _apply_suspension(case: Case, sidestep: Sidestep, actor) -> None:
+    """The clocks stop where they are (see workflow.pause_clocks); resuming restarts them."""
     from_state = case.state
-    case.suspended_remaining_s = remaining_seconds(timezone.now(), case.handling_due)
+    fields = pause_clocks(case, timezone.now())
     case.state = S.SUSPENDED
-    for name in CLOCK_FIELDS:
-        setattr(case, name, None)
-    save_case(case, ["state", "suspended_remaining_s", *CLOCK_FIELDS, *_count(case, K.SUSPENSION)])
+    save_case(case, ["state", *fields, *_count(case, K.SUSPENSION)])
     log(case, EventKind.SUSPENDED, actor=actor, from_state=from_state, unit_name=case.handling_unit_name,
         public_note=_("Suspended: %(reason)s") % {"reason": sidestep.reason})
 
 
 def _apply_void(case: Case, sidestep: Sidestep, actor) -> None:
+    """A voided case has no deadlines: every clock, running or paused, is gone."""
     from_state = case.state
     case.state = S.VOIDED
     for name in CLOCK_FIELDS:
         setattr(case, name, None)
-    save_case(case, ["state", *CLOCK_FIELDS])
+    save_case(case, ["state", *CLOCK_FIELDS, *clear_pause(case)])
     log(case, EventKind.VOIDED, actor=actor, from_state=from_state,
         public_note=_("Voided: %(reason)s") % {"reason": sidestep.reason})
     notices.tell_followers(case, "case.voided", reason=sidestep.reason)

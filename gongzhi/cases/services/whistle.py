@@ -16,7 +16,7 @@ from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.divisions.choices import Level
 
-from ..choices import FINAL_STATES, Attendance, CaseState, EventKind
+from ..choices import WHISTLE_STATES, Attendance, CaseState, EventKind
 from ..models import Case, Summons, Whistle
 from ..permissions import CaseAction, covering_division
 from . import notices
@@ -38,7 +38,7 @@ def blow_whistle(*, actor, case: Case, reason: str, check_in_due: dt.datetime, d
     if division.level not in (Level.STREET, Level.COMMUNITY):
         # A district officer blows no whistle of their own: the street or community does.
         raise DomainError(_("A street or a community blows the whistle."), code="forbidden")
-    if case.state in FINAL_STATES or case.state == CaseState.SUBMITTED:
+    if case.state not in WHISTLE_STATES:
         raise DomainError(_("Case %(number)s is %(state)s: no whistle can be blown on it.")
                           % {"number": case.tracking_number, "state": CaseState(case.state).label.lower()},
                           code="illegal_transition")

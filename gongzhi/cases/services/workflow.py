@@ -5,6 +5,8 @@ Each function locks the case, checks the actor may and the state allows, changes
 writes a timeline row and an audit row, and tells whoever needs to know — all in one transaction.
 """
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,14 +15,16 @@ from django.utils.translation import gettext_lazy
 from gongzhi.core.errors import DomainError
 from gongzhi.departments.models import Department
 from gongzhi.divisions.models import Division
+from gongzhi.workdays.calendar import current_calendar
 
-from ..choices import CaseState, EventKind, Rating
+from ..choices import HANDLING_CLOCK_STATES, HELD_STATES, RESPONSE_CLOCK_STATES, CaseState, EventKind, Rating
 from ..models import Case, CaseFollower, CaseRating, Category
 from ..permissions import CaseAction, covering_division, may, require
 from ..uploads import PreparedFile, check_case_room, file_store
 from . import notices
 from .base import MAX_NOTE, audit_case, lock_case, log, require_state, required_text, save_case, snapshot
 from .deadlines import start_clock
+from .following import follows_by_token
 from .intake import hash_token
 from .routing import Unit, route
 
@@ -198,32 +202,71 @@ def resolve_case(*, actor, case: Case, feedback: str, files: list[PreparedFile] 
 
 
 @transaction.atomic
-def verify_case(*, actor, case: Case, passed: bool, note: str = "", expected_version: int | None = None) -> Case:
+def verify_case(*, actor, case: Case, passed: bool, note: str = "", follow_token: str = "",
+                expected_version: int | None = None) -> Case:
     """The grid worker or the reporter checks the result (核查). A failure reopens the case to the
-    same unit once; a second failure sends it back to the dispatcher."""
+    same unit once; a second failure sends it back to the dispatcher. A reporter without an
+    account checks with the follow secret of their report (`follow_token`)."""
     case = lock_case(case, expected_version)
-    require(actor, case, A.VERIFY)
+    by_link = _by_follow_link(actor, case, follow_token,
+                              _("This link does not allow checking the case."))
+    if by_link:
+        actor = None
+    else:
+        require(actor, case, A.VERIFY)
     require_state(case, {S.RESOLVED}, _("verified"))
     before = snapshot(case)
     now = timezone.now()
+    label = LINK_LABEL if by_link else ""
     if passed:
         case.state, case.verified_at = S.VERIFIED, now
         save_case(case, ["state", "verified_at"])
-        log(case, EventKind.VERIFIED, actor=actor, from_state=S.RESOLVED, note=note,
-            public_note=_("The result was checked on the spot."))
-        audit_case(case, "verify", actor=actor, before=before)
+        log(case, EventKind.VERIFIED, actor=actor, from_state=S.RESOLVED, note=note, actor_label=label,
+            public_note=_("The reporter checked the result.") if by_link
+            else _("The result was checked on the spot."))
+        _audit(case, "verify", actor=actor, by_link=by_link, before=before)
         notices.tell_users(notices.officers([case.dispatcher_division_id], A.CLOSE), case, "case.verified",
                            gettext_lazy("Case %(number)s verified: it can be closed"))
         return case
     note = required_text(note, _("what is still wrong"))
-    log(case, EventKind.VERIFICATION_FAILED, actor=actor, from_state=S.RESOLVED, note=note, public_note=note)
+    log(case, EventKind.VERIFICATION_FAILED, actor=actor, from_state=S.RESOLVED, note=note, public_note=note,
+        actor_label=label)
     if not case.reopened_on_verification:
         case.reopened_on_verification = True
         reopen(case, actor=actor, now=now, why=note, extra_fields=["reopened_on_verification"])
     else:
         back_to_dispatcher(case, actor=actor, why=note)
-    audit_case(case, "verification_failed", actor=actor, before=before, reason=note)
+    _audit(case, "verification_failed", actor=actor, by_link=by_link, before=before, reason=note)
     return case
+
+
+# Who acted, in the timeline and the audit trail, when a reporter without an account used their link.
+LINK_LABEL = "reporter (follow link)"
+
+
+def _by_follow_link(actor, case: Case, follow_token: str, refusal) -> bool:
+    """Whether the step is taken with a follow secret rather than by `actor`'s rights; a secret
+    that does not fit the case is refused, changing nothing."""
+    if getattr(actor, "is_authenticated", False) and not follow_token:
+        return False
+    if actor is None and not follow_token:
+        return False  # the system itself (commands, the task worker, the demo)
+    if not follows_by_token(case, follow_token):
+        raise DomainError(refusal, code="forbidden")
+    return True
+
+
+def _audit(case: Case, action: str, *, actor, by_link: bool, before: dict, reason: str = "",
+           extra: dict | None = None) -> None:
+    if not by_link:
+        audit_case(case, action, actor=actor, before=before, reason=reason, extra=extra)
+        return
+    from gongzhi.core import audit
+
+    after = snapshot(case)
+    after.update(extra or {})
+    audit.record(actor=None, actor_label=LINK_LABEL, action=f"case.{action}", obj=case, division=case.grid,
+                 before=before, after=after, reason=reason)
 
 
 @transaction.atomic
@@ -245,40 +288,52 @@ def close_case(*, actor, case: Case, note: str = "", expected_version: int | Non
 @transaction.atomic
 def rate_case(*, actor, case: Case, value: str, comment: str = "", follow_token: str = "",
               expected_version: int | None = None) -> Case:
-    """A follower rates the result (评价). The first rating after closing rates the case; a
-    dissatisfied one reopens it to the same unit, once."""
+    """A follower rates the result (评价), by one rule for all of them — the reporter, the reporters
+    of merged duplicates, residents who chose to follow, and whoever holds the follow secret of a
+    report made without an account: each rates once per closing; the first rating after a
+    closing is the case's, and a dissatisfied one reopens it to the same unit, once. Later
+    ratings of the same closing are kept (and counted) without changing the case."""
     if value not in Rating.values:
         raise DomainError(_("Rate satisfied, basically satisfied or dissatisfied."), code="invalid")
     comment = (comment or "").strip()[:MAX_NOTE]
     case = lock_case(case, expected_version)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    if user is None:
-        if not follow_token or not case.follow_token_hash or hash_token(follow_token) != case.follow_token_hash:
+    digest = ""
+    if user is None or follow_token:
+        if not follows_by_token(case, follow_token):
             raise DomainError(_("This link does not allow rating the case."), code="forbidden")
+        user, digest = None, hash_token(follow_token)
     elif not CaseFollower.objects.filter(case=case, user=user).exists():
-        # Not even an administrator: satisfaction is the reporters' word alone.
+        # Not even an administrator: satisfaction is the word of those who reported or follow it.
         raise DomainError(_("Only the people who reported a case rate it."), code="forbidden")
     require_state(case, {S.CLOSED, S.RATED}, _("rated"))
     round_ = case.reopen_count + 1
     already = CaseRating.objects.filter(case=case, round=round_)
-    if (user is None and case.state == S.RATED) or (user is not None and already.filter(rater=user).exists()):
+    if user is not None:
+        mine = already.filter(rater=user)
+    else:
+        mine = already.filter(token_hash=digest)
+        if digest == case.follow_token_hash:
+            mine = mine | already.filter(rater__isnull=True, token_hash="")  # rated before secrets were kept
+    if mine.exists():
         raise DomainError(_("You have already rated this case."), code="duplicate")
-    CaseRating.objects.create(case=case, rater=user, round=round_, value=value, comment=comment)
+    CaseRating.objects.create(case=case, rater=user, token_hash=digest, round=round_, value=value, comment=comment)
     before = snapshot(case)
+    label = LINK_LABEL if digest else ""
     if case.state == S.RATED:
-        # A merged duplicate's reporter rating after the first: recorded, the case stays as it is.
+        # Another follower rating after the first: recorded, the case stays as it is.
         log(case, EventKind.RATED, actor=user, from_state=S.RATED, public_note=Rating(value).label,
-            data={"rating": value, "first": False})
+            actor_label=label, data={"rating": value, "first": False})
         return case
     case.state, case.rating, case.rating_comment, case.rated_at = S.RATED, value, comment, timezone.now()
     save_case(case, ["state", "rating", "rating_comment", "rated_at"])
     log(case, EventKind.RATED, actor=user, from_state=S.CLOSED, note=comment, public_note=Rating(value).label,
-        data={"rating": value, "first": True})
+        actor_label=label, data={"rating": value, "first": True})
     if value == Rating.DISSATISFIED and not case.reopened_on_rating:
         case.reopened_on_rating = True
         reopen(case, actor=user, now=timezone.now(), why=comment or Rating(value).label,
                extra_fields=["reopened_on_rating"])
-    audit_case(case, "rate", actor=user, before=before, extra={"rating": value})
+    _audit(case, "rate", actor=user, by_link=bool(digest), before=before, extra={"rating": value})
     return case
 
 
@@ -322,23 +377,98 @@ def back_to_dispatcher(case: Case, *, actor, why: str, kind: str = EventKind.REO
                            gettext_lazy("%(why)s"), why=why)
 
 
+# --- suspension: the clocks paused and restarted ------------------------------------------------
+
+PAUSABLE = (("response", RESPONSE_CLOCK_STATES), ("handling", HANDLING_CLOCK_STATES))
+
+
+def pause_clocks(case: Case, now) -> list[str]:
+    """Stop the clocks of a case being suspended (inside the transition). For each clock running
+    in its state it keeps the working time left to the warning and to the deadline, and when it
+    was warned or escalated; then clears the clock, so no sweep, queue or colour sees it while the
+    case waits. Returns the fields changed."""
+    calendar = current_calendar()
+    paused = {}
+    for name, states in PAUSABLE:
+        due = getattr(case, f"{name}_due")
+        if case.state not in states or due is None:
+            continue
+        warn_at = getattr(case, f"{name}_warn_at") or due
+        paused[name] = {
+            "due_s": max(0, int(calendar.between(now, due).total_seconds())),
+            "warn_s": max(0, int(calendar.between(now, warn_at).total_seconds())),
+            "warned_at": _iso(getattr(case, f"{name}_warned_at")),
+            "escalated_at": _iso(getattr(case, f"{name}_escalated_at")),
+        }
+    case.suspended_from, case.paused_clocks = case.state, paused
+    case.suspended_remaining_s = paused["handling"]["due_s"] if "handling" in paused else None
+    for name in CLOCK_FIELDS:
+        setattr(case, name, None)
+    return ["suspended_from", "paused_clocks", "suspended_remaining_s", *CLOCK_FIELDS]
+
+
+def resume_clocks(case: Case, now) -> list[str]:
+    """Restart the paused clocks from `now` with the working time they had left; a warning or
+    escalation already sent stays sent (the same deadline, only later: nobody is told twice)."""
+    calendar = current_calendar()
+    paused = dict(case.paused_clocks or {})
+    if not paused and case.suspended_remaining_s is not None:
+        # Suspended before whole clocks were kept: only the handling time left is known.
+        clock = start_clock(now, {"amount": case.suspended_remaining_s / 3600, "unit": "hours"})
+        paused["handling"] = {"due_s": case.suspended_remaining_s,
+                              "warn_s": int(calendar.between(now, clock.warn_at).total_seconds())}
+    for name in CLOCK_FIELDS:
+        setattr(case, name, None)
+    for name, clock in paused.items():
+        setattr(case, f"{name}_due", calendar.add_hours(now, clock["due_s"] / 3600))
+        setattr(case, f"{name}_warn_at", calendar.add_hours(now, min(clock["warn_s"], clock["due_s"]) / 3600))
+        setattr(case, f"{name}_warned_at", _from_iso(clock.get("warned_at")))
+        setattr(case, f"{name}_escalated_at", _from_iso(clock.get("escalated_at")))
+    case.suspended_from, case.paused_clocks, case.suspended_remaining_s = "", {}, None
+    return ["suspended_from", "paused_clocks", "suspended_remaining_s", *CLOCK_FIELDS]
+
+
+def clear_pause(case: Case) -> list[str]:
+    """Forget a suspension's paused clocks (a suspended case voided)."""
+    case.suspended_from, case.paused_clocks, case.suspended_remaining_s = "", {}, None
+    return ["suspended_from", "paused_clocks", "suspended_remaining_s"]
+
+
+def paused_hours(case: Case) -> dict[str, float]:
+    """Working hours left on each paused clock of a suspended case, for the pages."""
+    if case.state != S.SUSPENDED:
+        return {}
+    paused = case.paused_clocks or {}
+    if not paused and case.suspended_remaining_s is not None:
+        return {"handling": round(case.suspended_remaining_s / 3600, 1)}
+    return {name: round(clock["due_s"] / 3600, 1) for name, clock in paused.items()}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _from_iso(value):
+    return dt.datetime.fromisoformat(value) if value else None
+
+
 @transaction.atomic
 def resume_case(*, actor, case: Case, note: str = "", expected_version: int | None = None) -> Case:
-    """End a suspension: the handling clock runs again with the working time it had left."""
+    """End a suspension: the case goes back to the state it left, and its clocks run again with
+    the working time they had left."""
     case = lock_case(case, expected_version)
     if actor is not None and not (may(actor, case, A.HANDLE) or may(actor, case, A.APPROVE)):
         require(actor, case, A.HANDLE)
     require_state(case, {S.SUSPENDED}, _("resumed"))
     before = snapshot(case)
-    now = timezone.now()
-    remaining = {"amount": (case.suspended_remaining_s or 0) / 3600, "unit": "hours"}
-    handling = start_clock(now, remaining)
-    case.state, case.suspended_remaining_s = S.IN_PROGRESS, None
-    case.handling_due, case.handling_warn_at = handling.due, handling.warn_at
-    case.handling_warned_at = case.handling_escalated_at = None
-    save_case(case, ["state", "suspended_remaining_s", "handling_due", "handling_warn_at", "handling_warned_at",
-                     "handling_escalated_at"])
+    back_to = case.suspended_from if case.suspended_from in HELD_STATES else S.IN_PROGRESS
+    paused = dict(case.paused_clocks or {})
+    fields = resume_clocks(case, timezone.now())
+    case.state = back_to
+    save_case(case, ["state", *fields])
+    data = {name: getattr(case, name).isoformat() for name in ("response_due", "handling_due")
+            if getattr(case, name) is not None}
     log(case, EventKind.RESUMED, actor=actor, from_state=S.SUSPENDED, note=note, unit_name=case.handling_unit_name,
-        public_note=_("Work resumed."), data={"handling_due": case.handling_due.isoformat()})
-    audit_case(case, "resume", actor=actor, before=before)
+        public_note=_("Work resumed."), data=data)
+    audit_case(case, "resume", actor=actor, before=before, extra={"paused_clocks": paused})
     return case

@@ -25,11 +25,15 @@ MONDAY = dt.datetime(2026, 3, 9, 9, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
+    from gongzhi.cases.catalogue_cache import forget_catalogue
+
     forget_calendar()
     reset_grid_index()
+    forget_catalogue()
     yield
     forget_calendar()
     reset_grid_index()
+    forget_catalogue()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 out-of-scope cases, transitions, queues, sidesteps, whistles and the catalogue."""
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from gongzhi.accounts.models import ApiToken
@@ -237,8 +238,13 @@ def test_whistle_and_check_in_over_the_api(api, two_cases, department):
 
 def test_duplicates_and_merge_over_the_api(api, flow):
     first = flow.registered()
+    before = api(None).get("/nearby", lng=IN_GRID_A[0], lat=IN_GRID_A[1], category="litter")
+    assert [d["tracking_number"] for d in before.json()] == [first.tracking_number]  # asked while writing
     second = report(api, "grid_worker", channel="grid_patrol")
-    assert [d["tracking_number"] for d in second.json()["duplicates"]] == [first.tracking_number]
+    # After filing, the answer says where to ask again: the same spot and category, itself left out.
+    assert second.json()["nearby_url"].startswith("/api/v1/cases/nearby?")
+    after = Client().get(second.json()["nearby_url"])
+    assert [d["tracking_number"] for d in after.json()] == [first.tracking_number]
     nearby = api(None).get("/nearby", lng=IN_GRID_A[0], lat=IN_GRID_A[1], category="litter")
     assert len(nearby.json()) == 2 and "description" not in nearby.content.decode()
     merged = api("community_secretary").post(f"/{first.pk}/merge", {"duplicates": [second.json()["id"]],

@@ -70,7 +70,7 @@ def test_staff_channels_need_the_territory_and_register_at_once(flow):
         flow.report(persona=None, channel=Channel.WALK_IN)
 
 
-def test_photos_are_re_encoded_without_location_and_audio_is_kept(flow):
+def test_photos_are_re_encoded_without_location_and_audio_is_re_encoded(flow):
     files = prepare_uploads([media.jpeg_with_gps(), media.png()], media.wav(2.0))
     case = flow.report(files=files)
     photos = list(CaseAttachment.objects.filter(case=case, kind="photo").order_by("id"))
@@ -79,8 +79,11 @@ def test_photos_are_re_encoded_without_location_and_audio_is_kept(flow):
         image = Image.open(io.BytesIO(f.read()))
         assert not image.getexif() and image.size == (48, 64)  # orientation applied, EXIF gone
     audio = CaseAttachment.objects.get(case=case, kind="audio")
-    assert audio.content_type == "audio/wav" and audio.duration_s == pytest.approx(2.0)
-    assert len(audio.sha256) == 64 and audio.size > 32000
+    # Kept as AAC in M4A, which every phone browser plays, and of the length recorded.
+    assert audio.content_type == "audio/mp4" and audio.duration_s == pytest.approx(2.0, abs=0.1)
+    with audio.file.open("rb") as f:
+        assert f.read(12)[4:8] == b"ftyp"  # an MP4 container, whatever the upload was
+    assert len(audio.sha256) == 64 and audio.size > 0
 
 
 @pytest.mark.parametrize("bad", [
@@ -100,7 +103,8 @@ def test_bad_files_are_refused_before_anything_is_written(flow, bad):
 
 def test_a_failed_intake_leaves_no_orphan_file(flow, monkeypatch):
     files = prepare_uploads([media.png()])
-    monkeypatch.setattr("gongzhi.cases.services.intake.audit_case",
+    # The files are on disk when the database fails to take their rows.
+    monkeypatch.setattr(CaseAttachment.objects, "bulk_create",
                         lambda *a, **k: (_ for _ in ()).throw(RuntimeError("database went away")))
     with pytest.raises(RuntimeError):
         flow.report(files=files)
@@ -162,3 +166,117 @@ def test_a_report_without_a_category_is_refused_and_nothing_is_saved(city):
     with pytest.raises(DomainError, match="what kind of problem"):
         submit_case(actor=city.resident, report=Report(description="路灯不亮", lng=IN_GRID_A[0], lat=IN_GRID_A[1]))
     assert Case.objects.count() == before
+
+
+# --- what one report writes, on either database ----------------------------------------------
+
+
+def test_a_report_writes_its_case_follower_timeline_and_audit_rows(flow, city):
+    from gongzhi.cases.models import CaseEvent
+    from gongzhi.core.models import AuditEntry
+
+    resident = flow.users["resident"]
+    case = flow.report(description="路边有一堆垃圾 ")  # trimmed
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.tracking_number, stored.description, stored.state, stored.version) == (
+        case.tracking_number, "路边有一堆垃圾", CaseState.SUBMITTED, 1)
+    assert (stored.grid, stored.community, stored.street, stored.district, stored.city_id) == (
+        city.grid_a, city.community_a, city.street_a, city.district, city.grid_a.city_id)
+    assert stored.reporter == resident and stored.channel == Channel.RESIDENT_APP and stored.terms == {}
+    follower = CaseFollower.objects.get(case=case)
+    assert follower.user == resident and not follower.phone
+    event = CaseEvent.objects.get(case=case)
+    assert (event.kind, event.actor, event.to_state, event.data) == ("submitted", resident, "submitted",
+                                                                    {"channel": "resident_app"})
+    assert event.is_public and event.public_note and event.at == stored.submitted_at
+    audit = AuditEntry.objects.get(object_type="cases.case", object_id=str(case.pk))
+    assert (audit.action, audit.actor, audit.division_id, audit.object_repr) == (
+        "case.submit", resident, city.grid_a.pk, case.tracking_number)
+    assert audit.after["state"] == "submitted" and audit.after["channel"] == "resident_app"
+    assert audit.after["files"] == 0 and audit.after["category"] == case.category_id
+    # What the caller gets back is the case as stored.
+    assert (case.pk, case.community_id, case.street_id, case.city_id) == (
+        stored.pk, stored.community_id, stored.street_id, stored.city_id)
+
+
+def test_a_report_without_an_account_follows_by_phone_and_secret(flow):
+    intake = submit_case(actor=None, report=Report(
+        description="井盖丢了", lng=IN_GRID_A[0], lat=IN_GRID_A[1], category=flow.report().category,
+        contact_phone="13812345678"))
+    case = Case.objects.get(pk=intake.case.pk)
+    assert case.reporter is None and len(intake.follow_token) > 20
+    assert case.follow_token_hash and case.follow_token_hash != intake.follow_token
+    assert list(CaseFollower.objects.filter(case=case).values_list("phone", flat=True)) == ["13812345678"]
+
+
+def test_a_phone_s_gcj02_position_is_kept_as_wgs84(flow, catalogue):
+    from gongzhi.divisions.geo.crs import wgs84_to_gcj02
+
+    gcj = wgs84_to_gcj02(*IN_GRID_A)
+    case = submit_case(actor=flow.users["resident"], report=Report(
+        description="路边有一堆垃圾", lng=gcj[0], lat=gcj[1], crs="gcj02", category=catalogue["litter"])).case
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.lng == pytest.approx(IN_GRID_A[0], abs=1e-5) and stored.lat == pytest.approx(IN_GRID_A[1], abs=1e-5)
+
+
+def test_a_grid_retired_since_the_index_was_built_is_refused_cleanly(flow, city):
+    from gongzhi.divisions.models import Division
+
+    flow.report()  # the index is built
+    Division.objects.filter(pk=city.grid_a.pk).update(is_active=False)  # behind the index's back
+    with translation.override("en"), pytest.raises(DomainError, match="outside every grid") as refused:
+        flow.report()
+    assert refused.value.code == "outside_grids" and Case.objects.count() == 1
+
+
+def test_tracking_numbers_start_again_each_day(flow, clock):
+    import datetime as dt
+
+    assert [flow.report().tracking_number for _ in range(2)] == ["2026030900001", "2026030900002"]
+    clock.shift(dt.timedelta(days=1))
+    assert [flow.report().tracking_number for _ in range(2)] == ["2026031000001", "2026031000002"]
+
+
+def test_a_repeat_with_the_same_key_writes_nothing_more(flow):
+    from gongzhi.cases.models import CaseEvent
+    from gongzhi.core.models import AuditEntry
+
+    first = flow.report(idempotency_key="tap-2")
+    again = flow.report(idempotency_key="tap-2")
+    assert again.pk == first.pk and again.tracking_number == first.tracking_number
+    assert Case.objects.count() == 1 and CaseEvent.objects.count() == 1 and CaseFollower.objects.count() == 1
+    assert AuditEntry.objects.filter(action="case.submit").count() == 1
+    assert flow.report().tracking_number == "2026030900002"
+
+
+# --- the catalogue in memory ------------------------------------------------------------------
+
+
+def test_catalogue_edits_reach_reports_at_once(flow, catalogue, client):
+    from gongzhi.accounts.services import issue_token
+    from gongzhi.cases.services.catalogue import update_category
+
+    _token, raw = issue_token(actor=flow.users["resident"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    post = {"description": "楼下有人遛狗不牵绳", "lng": IN_GRID_A[0], "lat": IN_GRID_A[1], "category": "litter"}
+    assert client.post("/api/v1/cases/", post, **headers).status_code == 201  # the catalogue is now in memory
+    update_category(actor=flow.users["city_admin"], category=catalogue["litter"], changes={"is_active": False})
+    assert client.post("/api/v1/cases/", post, **headers).status_code == 404
+
+
+def test_other_processes_notice_catalogue_edits_within_a_second(flow, catalogue, monkeypatch):
+    from gongzhi.cases import catalogue_cache
+    from gongzhi.cases.models import Category
+
+    assert catalogue_cache.catalogue().leaf("litter") is not None
+    # Another process edits the table (this process hears nothing of it) …
+    Category.objects.filter(code="litter").update(name_zh="垃圾堆放", version=2)
+    assert catalogue_cache.catalogue().leaf("litter").name_zh != "垃圾堆放"  # … within the second: the copy
+    now = catalogue_cache.monotonic()
+    monkeypatch.setattr(catalogue_cache, "monotonic", lambda: now + catalogue_cache.RECHECK_SECONDS + 0.01)
+    assert catalogue_cache.catalogue().leaf("litter").name_zh == "垃圾堆放"  # a second later: the change
+    Category.objects.create(code="shared-bikes", parent=catalogue["litter"].parent, case_class="event",
+                            name_zh="共享单车乱停", name_en="Shared bikes", response_limit=4, response_unit="hours",
+                            handling_limit=1, handling_unit="days", routing="community")
+    monkeypatch.setattr(catalogue_cache, "monotonic", lambda: now + 2 * catalogue_cache.RECHECK_SECONDS + 0.02)
+    assert catalogue_cache.catalogue().leaf("shared-bikes") is not None

@@ -88,7 +88,7 @@ def test_the_page_shows_the_report_timeline_map_and_files(client_as, flow):
     assert f'<audio controls preload="none" src="/cases/{case.pk}/files/{audio.pk}/"' in page
     assert "Reported" in page and "居民 周芳" in page  # the staff timeline names the actor
     served = c.get(f"/cases/{case.pk}/files/{audio.pk}/")
-    assert served.status_code == 200 and served["Content-Type"] == "audio/wav"
+    assert served.status_code == 200 and served["Content-Type"] == "audio/mp4"
     assert served["Cache-Control"].startswith("private")
     assert client_as("street_officer_b").get(f"/cases/{case.pk}/files/{photo.pk}/").status_code == 404
 
@@ -244,7 +244,7 @@ def test_resolve_refuses_a_fake_photo_and_keeps_the_case(client_as, flow):
     case = flow.in_progress()
     response = client_as("department_staff").post(reverse("cases:act", args=[case.pk, "resolve"]), {
         "resolve-version": case.version, "resolve-feedback": "已清运", "resolve-photos": [media.fake()]})
-    assert response.status_code == 400 and "not a JPEG, PNG or WebP photo" in html(response)
+    assert response.status_code == 400 and "not a JPEG, PNG, WebP or HEIC photo" in html(response)
     assert fresh(case).state == CaseState.IN_PROGRESS and not CaseAttachment.objects.exists()
 
 
@@ -346,7 +346,7 @@ def test_suspended_case_can_be_resumed(client_as, flow):
     unit = client_as("department_staff")
     assert "resume" in offered(main(unit.get(f"/cases/{case.pk}/")))
     assert act(unit, case, "resume").status_code == 302
-    assert fresh(case).state == CaseState.IN_PROGRESS
+    assert fresh(case).state == CaseState.ACCEPTED  # back to the state it left
 
 
 def test_detail_query_count_is_bounded(client_as, flow, django_assert_max_num_queries):

@@ -153,7 +153,7 @@ def test_a_report_needs_a_point_and_words(client, ready):
 
 def test_a_photo_that_is_not_a_photo_is_refused(client, ready):
     response = client.post(REPORT, fields(photos=[media.fake()]))
-    assert response.status_code == 400 and "not a JPEG, PNG or WebP photo" in html(response)
+    assert response.status_code == 400 and "not a JPEG, PNG, WebP or HEIC photo" in html(response)
     assert not Case.objects.exists()
 
 

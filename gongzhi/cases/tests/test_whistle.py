@@ -86,3 +86,77 @@ def test_a_street_does_not_summon_members_and_others_do_not_whistle(flow, city, 
         blow(flow, case, departments=[])
     with pytest.raises(DomainError):
         blow(flow, case, hours=-1, departments=[department])
+
+
+# --- no whistle on a case that is over ------------------------------------------------------------
+
+
+def _ended(flow, state):
+    from gongzhi.cases.services import sidesteps, workflow
+
+    u = flow.users
+    if state == "submitted":
+        return flow.report()
+    if state == "rejected":
+        return workflow.reject_case(actor=u["community_secretary"], case=flow.report(), reason="不属实")
+    if state == "voided":
+        request = sidesteps.request_sidestep(actor=u["department_staff"], case=flow.dispatched(), kind="void",
+                                             reason="重复上报")
+        sidesteps.decide_sidestep(actor=u["community_secretary"], sidestep=request, approve=True)
+        return request.case.__class__.objects.get(pk=request.case_id)
+    if state == "verified":
+        return flow.verified()
+    if state == "closed":
+        return flow.closed()
+    if state == "rated":
+        return workflow.rate_case(actor=u["resident"], case=flow.closed(), value="satisfied")
+    raise AssertionError(state)
+
+
+def _footprint(case):
+    from gongzhi.cases.models import Case, CaseEvent, Whistle
+    from gongzhi.core.models import AuditEntry
+
+    return (Case.objects.get(pk=case.pk).version, Whistle.objects.count(), Summons.objects.count(),
+            CaseEvent.objects.filter(case=case).count(), AuditEntry.objects.count(),
+            Notification.objects.filter(verb="case.whistle").count())
+
+
+@pytest.mark.parametrize("state", ["submitted", "rejected", "voided", "verified", "closed", "rated"])
+def test_no_whistle_on_a_case_not_being_handled_and_nothing_is_saved(flow, department, state):
+    case = _ended(flow, state)
+    assert case.state == state
+    before = _footprint(case)
+    with pytest.raises(DomainError) as refused:
+        blow(flow, case, departments=[department])
+    assert refused.value.code == "illegal_transition"
+    assert f"Case {case.tracking_number} is" in str(refused.value.message)
+    assert "no whistle can be blown on it" in str(refused.value.message)
+    assert _footprint(case) == before
+
+
+@pytest.mark.parametrize("state", ["registered", "dispatched", "accepted", "in_progress", "resolved"])
+def test_a_whistle_on_a_case_still_being_handled(flow, department, state):
+    case = getattr(flow, state)()
+    assert blow(flow, case, departments=[department]).summonses.count() == 1
+
+
+def test_the_page_and_the_api_refuse_a_whistle_on_a_closed_case(flow, department, client_as):
+    from django.urls import reverse
+
+    from gongzhi.accounts.services import issue_token
+
+    case = flow.closed()
+    before = _footprint(case)
+    street = client_as("street_officer_a")
+    page = street.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="action-whistle"' not in page
+    response = street.post(reverse("cases:act", args=[case.pk, "whistle"]),
+                           {"whistle-reason": "联合执法", "whistle-departments": [department.pk], "whistle-hours": "2"})
+    assert response.status_code == 409 and "no longer open" in response.content.decode()
+    _token, raw = issue_token(actor=flow.users["street_officer_a"])
+    answer = street.post(f"/api/v1/cases/{case.pk}/whistles", {"reason": "联合执法", "department_ids": [department.pk]},
+                         content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
+    assert answer.status_code == 400 and answer.json()["code"] == "illegal_transition"
+    assert "no whistle can be blown" in answer.json()["detail"]
+    assert _footprint(case)[:4] == before[:4] and _footprint(case)[5] == before[5]

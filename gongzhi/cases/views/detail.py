@@ -2,18 +2,22 @@
 whistles with their roll-call, duplicates nearby, and the action panel."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.masking import mask_phone
+from gongzhi.core.errors import DomainError
 
 from .. import selectors
 from ..choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, AttachmentKind
 from ..deadline_status import deadline_status
 from ..permissions import sees_as_staff
-from .common import serve_attachment
+from ..services import contact
+from ..services.workflow import paused_hours
+from .common import is_htmx, serve_attachment
 from .panel import Panel
 
 
@@ -27,7 +31,8 @@ def detail(request, pk):
     return case_page(request, case)
 
 
-def case_page(request, case, *, bound: dict | None = None, error: str = "", stale: bool = False, status: int = 200):
+def case_page(request, case, *, bound: dict | None = None, error: str = "", stale: bool = False, status: int = 200,
+              revealed: dict | None = None):
     user = request.user
     panel = Panel(user, case)
     files = selectors.attachments(case)
@@ -37,7 +42,11 @@ def case_page(request, case, *, bound: dict | None = None, error: str = "", stal
         "deadline": deadline_status(case, now),
         "response_running": case.state in RESPONSE_CLOCK_STATES,
         "handling_running": case.state in HANDLING_CLOCK_STATES,
-        "reporter": _reporter(case),
+        "paused": paused_hours(case),
+        # Masked; whole only after an audited "show" by someone who works on the case.
+        "reporter": contact.masked_contact(case),
+        "may_reveal": contact.may_reveal(user, case),
+        "revealed": revealed,
         "events": selectors.timeline(case, public=False),
         "photos": [f for f in files if f.kind == AttachmentKind.PHOTO],
         "after_photos": [f for f in files if f.kind == AttachmentKind.AFTER_PHOTO],
@@ -58,17 +67,6 @@ def case_page(request, case, *, bound: dict | None = None, error: str = "", stal
     }, status=status)
 
 
-def _reporter(case) -> dict | None:
-    """Who reported it, masked — and not at all when the reporter asked to stay anonymous."""
-    if case.is_anonymous:
-        return None
-    name = case.contact_name or (str(case.reporter) if case.reporter_id else "")
-    phone = case.contact_phone or (case.reporter.phone if case.reporter_id and case.reporter.phone else "")
-    if not name and not phone:
-        return None
-    return {"name": name, "phone": mask_phone(phone) if phone else ""}
-
-
 def _map_data(case) -> dict:
     features = []
     if case.grid.geometry:
@@ -86,4 +84,21 @@ def attachment(request, pk, attachment_id):
     row = selectors.attachment_of(case, attachment_id)
     if row is None:
         raise Http404
-    return serve_attachment(row, public=False)
+    return serve_attachment(row, public=False, request=request)
+
+
+@login_required
+@require_POST
+@never_cache
+def reveal_contact(request, pk):
+    """Show the reporter's whole phone number to someone who works on the case (audited)."""
+    case = selectors.case_detail(request.user, pk)
+    try:
+        shown = contact.reveal_contact(actor=request.user, case=case)
+    except DomainError as exc:
+        if is_htmx(request):
+            return HttpResponse(format_html('<span class="field-error">{}</span>', exc.message), status=403)
+        return case_page(request, case, error=str(exc.message), status=403)
+    if is_htmx(request):
+        return HttpResponse(format_html('<a class="mono" href="tel:{0}">{0}</a>', shown["phone"]))
+    return case_page(request, case, revealed=shown)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import scope
 
 from .. import selectors
-from ..choices import FINAL_STATES, HELD_STATES, CaseState, SidestepKind, SidestepStatus
+from ..choices import FINAL_STATES, HELD_STATES, WHISTLE_STATES, CaseState, SidestepKind, SidestepStatus
 from ..forms import (
     AnswerForm,
     DecideForm,
@@ -137,7 +137,7 @@ class Panel:
             names.add("decide")
         if self.sidestep_kinds:
             names.add("sidestep")
-        if self.whistle_division is not None and s not in FINAL_STATES and s != S.SUBMITTED:
+        if self.whistle_division is not None and s in WHISTLE_STATES:
             names.add("whistle")
         if self.merge_candidates:
             names.add("merge")

@@ -1,5 +1,7 @@
-"""Following a case: the public tracking page (anyone with the number), rating by its
-followers, the public photos, and a signed-in resident's list of their own cases."""
+"""Following a case: the public tracking page (anyone with the number), following it instead of
+reporting it again, verifying and rating by its followers (signed in, or with the secret link of a
+report made without an account), the public photos, and a signed-in resident's list of the cases
+they reported or follow."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +15,13 @@ from gongzhi.core.errors import DomainError, StaleEdit
 from gongzhi.core.pagination import paginate
 
 from .. import selectors
-from ..choices import HANDLING_CLOCK_STATES, AttachmentKind, CaseState
+from ..choices import HANDLING_CLOCK_STATES, VERIFYING_FOLLOWERS, AttachmentKind, CaseState, FollowKind
 from ..deadline_status import deadline_status
 from ..forms import RateForm, TrackLookupForm, VerifyForm
-from ..services.workflow import rate_case, verify_case
+from ..models import CaseFollower
+from ..permissions import sees_as_staff
+from ..services import following
+from ..services.workflow import paused_hours, rate_case, verify_case
 from .common import follow_token, serve_attachment, set_follow_cookie
 
 MINE_PER_PAGE = 20
@@ -57,41 +62,68 @@ def track(request, number):
 
 
 def _viewer(request, case) -> dict:
-    """Whether the viewer follows the case: by account, or by the secret an anonymous reporter holds."""
-    user_follows = selectors.is_follower(request.user, case)
-    token = "" if user_follows else follow_token(request, case.tracking_number)
-    token_follows = bool(token) and selectors.follows_by_token(case, token)
+    """How the viewer follows the case: by account (as a reporter, or having chosen to follow it),
+    or by the secret an anonymous reporter holds — the case's own, or that of a duplicate merged
+    into it (kept in the browser under that report's number)."""
+    kind = following.follow_kind(request.user, case)
+    token = ""
+    if not kind:
+        for number in following.token_numbers(case):
+            candidate = follow_token(request, number)
+            if candidate and selectors.follows_by_token(case, candidate):
+                token = candidate
+                break
     reporter = getattr(request.user, "is_authenticated", False) and case.reporter_id == request.user.pk
-    return {"follower": user_follows or token_follows, "user_follows": user_follows,
-            "token": token if token_follows else "", "own_report": bool(reporter or token_follows)}
+    own_secret = bool(token) and following.token_hash(token) == case.follow_token_hash
+    return {"follower": bool(kind or token), "user_follows": bool(kind), "kind": kind,
+            # Who reported the problem checks the result; a resident who chose to follow only rates.
+            "verifier": bool(token) or kind in VERIFYING_FOLLOWERS,
+            # Only this report's own reporter reads its words here.
+            "token": token, "own_report": bool(reporter or own_secret)}
 
 
 def _track_page(request, case, *, rate_form=None, verify_form=None, status=200):
     viewer = _viewer(request, case)
-    # A signed-in reporter may check the result themselves (the service lets followers verify).
-    may_verify = viewer["user_follows"] and case.state == CaseState.RESOLVED
+    user = request.user
+    signed_in = getattr(user, "is_authenticated", False)
+    may_verify = viewer["verifier"] and case.state == CaseState.RESOLVED
     if may_verify and verify_form is None:
         verify_form = VerifyForm(initial={"version": case.version}, prefix="verify")
-    may_rate = (viewer["follower"] and case.state == CaseState.CLOSED) or (
-        viewer["user_follows"] and case.state == CaseState.RATED
-        and not selectors.rated_by(request.user, case))
+    rated = selectors.rated_by(user, case) if viewer["user_follows"] else _token_rated(case, viewer["token"])
+    may_rate = viewer["follower"] and (case.state == CaseState.CLOSED
+                                       or (case.state == CaseState.RATED and not rated))
     photos = selectors.public_photos(case)
     if may_rate and rate_form is None:
         rate_form = RateForm(initial={"version": case.version})
+    followable = case.state in following.FOLLOWABLE_STATES and not viewer["follower"]
     return render(request, "cases/track.html", {
         "case": case,
         "events": list(reversed(selectors.timeline(case, public=True))),
         "photos": [p for p in photos if p.kind == AttachmentKind.PHOTO],
         "after_photos": [p for p in photos if p.kind == AttachmentKind.AFTER_PHOTO],
         "running": case.state in HANDLING_CLOCK_STATES,
+        "paused": paused_hours(case),
         "deadline": deadline_status(case),
         "follower": viewer["follower"],
         "own_report": viewer["own_report"],
+        # "Someone already reported this — follow it instead?": the offer, or the way out of it.
+        "may_follow": followable and signed_in and not sees_as_staff(user, case),
+        "sign_in_to_follow": followable and not signed_in,
+        "may_unfollow": viewer["kind"] == FollowKind.FOLLOWER,
         "rate_form": rate_form if may_rate else None,
         "verify_form": verify_form if may_verify else None,
         # A refusal for someone the form is not for (not the reporter, or rated already).
         "refusal": rate_form.non_field_errors() if rate_form is not None and not may_rate else None,
     }, status=status)
+
+
+def _token_rated(case, token: str) -> bool:
+    from ..models import CaseRating
+    from ..services.following import token_hash
+
+    if not token:
+        return False
+    return CaseRating.objects.filter(case=case, round=case.reopen_count + 1, token_hash=token_hash(token)).exists()
 
 
 @require_POST
@@ -118,19 +150,24 @@ def rate(request, number):
     return redirect("cases:track", number=number)
 
 
-@login_required
 @require_POST
 def verify(request, number):
-    """The reporter checks the result: fixed, or not (which sends it back to the unit once)."""
+    """The reporter checks the result: fixed, or not (which sends it back to the unit once). A
+    reporter without an account checks with the secret link of their report."""
     case = _public_case(number)
     form = VerifyForm(request.POST, prefix="verify")
+    viewer = _viewer(request, case)
+    if not viewer["verifier"]:
+        raise Http404
     if form.is_valid():
         d = form.cleaned_data
         try:
-            if not selectors.is_follower(request.user, case):
-                raise Http404
-            verify_case(actor=request.user, case=case, passed=d["passed"], note=d["note"],
-                        expected_version=d["version"])
+            if viewer["token"]:
+                verify_case(actor=None, case=case, passed=d["passed"], note=d["note"], follow_token=viewer["token"],
+                            expected_version=d["version"])
+            else:
+                verify_case(actor=request.user, case=case, passed=d["passed"], note=d["note"],
+                            expected_version=d["version"])
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
@@ -139,20 +176,52 @@ def verify(request, number):
     return _track_page(request, _public_case(number), verify_form=form, status=400)
 
 
+@login_required
+@require_POST
+def follow(request, number):
+    """Follow a case someone else reported, instead of reporting it again."""
+    case = _public_case(number)
+    try:
+        following.follow_case(actor=request.user, case=case)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _track_page(request, case, status=403 if exc.code == "forbidden" else 400)
+    messages.success(request, _("You follow case %(number)s: you will be told how it goes, and asked to rate "
+                                "it when it is closed.") % {"number": number})
+    return redirect("cases:track", number=number)
+
+
+@login_required
+@require_POST
+def unfollow(request, number):
+    case = _public_case(number)
+    try:
+        following.unfollow_case(actor=request.user, case=case)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _track_page(request, case, status=403)
+    messages.success(request, _("You no longer follow case %(number)s.") % {"number": number})
+    return redirect("cases:track", number=number)
+
+
 @require_GET
 def public_photo(request, number, attachment_id):
     case = _public_case(number)
     row = next((a for a in selectors.public_photos(case) if a.pk == attachment_id), None)
     if row is None:
         raise Http404
-    return serve_attachment(row, public=True)
+    return serve_attachment(row, public=True, request=request)
 
 
 @login_required
 @require_http_methods(["GET"])
 def mine(request):
     page = paginate(request, selectors.my_cases(request.user), per_page=MINE_PER_PAGE)
+    followed = set(CaseFollower.objects.filter(user=request.user, case__in=[c.pk for c in page],
+                                               kind=FollowKind.FOLLOWER).values_list("case_id", flat=True))
     return render(request, "cases/mine.html", {
         "page": page, "report_url": reverse("cases:report"),
         "statuses": {c.pk: deadline_status(c) for c in page},
+        # Cases followed rather than reported: shown without the reporter's own words.
+        "followed": followed,
     })

@@ -19,9 +19,12 @@ from gongzhi.demo.layout import grid_count, lay_out
 from gongzhi.demo.personas import DEMO_PASSWORD, PERSONAS
 from gongzhi.divisions.geo.coverage import areas_m2, coverage_report, overlaps_among
 from gongzhi.divisions.models import Division, DivisionChange, GridIndexVersion
+from gongzhi.registry import demo as registry_demo
+from gongzhi.registry.models import Resident, Visit
 
 pytestmark = pytest.mark.django_db
 
+PEOPLE_PER_GRID = dict(registry_demo.SIZES)  # before the fixture below shrinks them
 SMALL_STREETS = {"420902001000": "书院街道", "420902002000": "新华街道", "420902003000": "广场街道",
                  "420902004000": "车站街道"}
 
@@ -30,6 +33,13 @@ SMALL_STREETS = {"420902001000": "书院街道", "420902002000": "新华街道",
 def _english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _few_residents(monkeypatch):
+    """A handful of residents a grid instead of 150: these tests are about the divisions and the
+    command; the population itself is tested in gongzhi/registry/tests/test_demo.py and test_stages.py."""
+    monkeypatch.setitem(registry_demo.SIZES, "small", 4)
 
 
 @pytest.fixture
@@ -134,13 +144,26 @@ def test_command_shows_progress_and_a_summary(small_demo):
     assert "city_admin" in small_demo
     assert DEMO_PASSWORD in small_demo
     assert "http://127.0.0.1:8000" in small_demo
+    grids = expected_grids()
+    assert f"registry {grids}/{grids}" in small_demo
+    assert f"visits added to {grids} grids" in small_demo
+    assert Resident.objects.filter(grid__code="420902001001001").exists()  # the grid worker's grid
+
+
+def test_the_small_population_is_tens_of_thousands_and_the_city_one_about_a_million():
+    places = source.load_city("4209")
+    small = sum(grid_count(p) for p in places if p.level == "community" and p.parent_code in SMALL_STREETS)
+    city = sum(grid_count(p) for p in places if p.level == "community")
+    assert 20_000 <= small * PEOPLE_PER_GRID["small"] <= 60_000
+    assert 800_000 <= city * PEOPLE_PER_GRID["city"] <= 1_200_000
 
 
 def test_a_second_run_creates_and_changes_nothing(small_demo):
     def state():
         return (level_counts(), Division.objects.aggregate(Max("updated_at"), Max("version")),
                 AuditEntry.objects.count(), DivisionChange.objects.count(),
-                list(GridIndexVersion.objects.values_list("counter", flat=True)))
+                list(GridIndexVersion.objects.values_list("counter", flat=True)),
+                Resident.objects.count(), Visit.objects.count())
 
     before = state()
     result = build_demo("small")
@@ -148,6 +171,11 @@ def test_a_second_run_creates_and_changes_nothing(small_demo):
     assert state() == before
     assert result.report.created_total == 0
     assert result.report.unchanged == sum(before[0].values())
+
+    out = StringIO()
+    call_command("demo", "--size", "small", stdout=out)
+    assert state() == before
+    assert "every grid already has its population" in out.getvalue()
 
 
 def test_the_small_demo_is_a_part_of_the_city_demo():

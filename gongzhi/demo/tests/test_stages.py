@@ -1,4 +1,4 @@
-"""The demo's later stages on the fixture city: calendar, catalogue, departments, cases."""
+"""The demo's later stages on the fixture city: calendar, catalogue, departments, registry, cases."""
 
 import pytest
 from django.db.models import Count
@@ -8,6 +8,7 @@ from gongzhi.core.models import AuditEntry
 from gongzhi.demo.build import DemoResult
 from gongzhi.demo.stages import run_stages
 from gongzhi.departments.models import Department
+from gongzhi.registry.models import Household, Resident, ResidentTag, Visit
 from gongzhi.workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
@@ -40,5 +41,25 @@ def test_the_demo_fills_every_queue_and_runs_twice_without_adding_anything(city)
     assert Open311Client.objects.filter(is_active=True).count() == 1  # the key gongzhi-demo-open311
 
     audit_rows, cases = AuditEntry.objects.count(), Case.objects.count()
-    run(city)
+    residents, visits = Resident.objects.count(), Visit.objects.count()
+    said = run(city)
     assert (AuditEntry.objects.count(), Case.objects.count()) == (audit_rows, cases)
+    assert (Resident.objects.count(), Visit.objects.count()) == (residents, visits)
+    assert any("every grid already has its population (5 grids)" in line for line in said)
+
+
+def test_the_grid_workers_grid_has_people_tags_and_visits_for_the_phone_pages(city):
+    said = run(city)
+    assert any(line.startswith("registry: ") and "5 grids" in line for line in said)
+    # Every grid of the fixture city gets its population: tens of households, about 150 people.
+    for grid in (city.grid_a, city.grid_a_2, city.grid_a2, city.grid_b, city.grid_b_2):
+        assert 100 <= Resident.objects.filter(grid=grid).count() <= 200
+    mine = Household.objects.filter(grid=city.grid_a)
+    assert mine.count() >= 30
+    assert ResidentTag.objects.filter(resident__grid=city.grid_a).values("tag").distinct().count() >= 3
+    # The grid worker's own visits, some recent and some households never visited or long ago.
+    visits = Visit.objects.filter(grid=city.grid_a)
+    assert visits.exists() and set(visits.values_list("visitor", flat=True)) == {city.grid_worker.pk}
+    assert mine.filter(last_visited_on=None).exists() and mine.exclude(last_visited_on=None).exists()
+    # Other grids are visited by the demo grid worker too (they have no worker of their own).
+    assert Visit.objects.filter(grid=city.grid_b).exists()

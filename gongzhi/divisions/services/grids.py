@@ -3,9 +3,9 @@
 Each function is one transaction: it locks the community row first (so two edits of one
 community's grids queue instead of both passing the overlap check), then the grids. It writes
 `DivisionChange` history and audit rows, moves the grid index's change counter, and deletes
-nothing: replaced grids are retired and linked to their successors, and the roles held on them move
-to those successors. A refused write raises `GeometryRejected` (or a `DomainError`) and changes
-nothing.
+nothing: replaced grids are retired and linked to their successors, and the roles held on them and
+the registry rows in them (gongzhi.registry.services.regridding) move to those successors. A
+refused write raises `GeometryRejected` (or a `DomainError`) and changes nothing.
 """
 
 from dataclasses import dataclass, field
@@ -148,6 +148,7 @@ def import_community_grids(*, actor, community: Division, feature_collection: di
                 reason=reason)
         result.retired.append(grid)
     _move_roles(actor, successors, reason)
+    _move_registry(actor, successors, reason)
     audit.record(actor=actor, action="grids.import", obj=community, division=community, reason=reason,
                  after={key: [g.code for g in getattr(result, key)]
                         for key in ("created", "redrawn", "retired", "unchanged")})
@@ -220,6 +221,7 @@ def split_grid(*, actor, grid: Division, line: dict | None = None, parts: list[d
         _history(actor, new[-1], ChangeKind.SPLIT_FROM, reason, related=[grid], before={"code": grid.code})
     _retire(actor, grid, successors=new, kind=ChangeKind.SPLIT, action="grid.split", reason=reason)
     _move_roles(actor, {grid: new}, reason)
+    _move_registry(actor, {grid: new}, reason)
     mark_grids_changed()
     return new
 
@@ -303,6 +305,7 @@ def merge_grids(*, actor, grids: list[Division], name: str, reason: str) -> Divi
     for old in olds:
         _retire(actor, old, successors=[merged], kind=ChangeKind.MERGED, action="grid.merge", reason=reason)
     _move_roles(actor, {old: [merged] for old in olds}, reason)
+    _move_registry(actor, {old: [merged] for old in olds}, reason)
     mark_grids_changed()
     return merged
 
@@ -454,6 +457,14 @@ def _move_roles(actor, successors: dict[Division, list[Division]], reason: str) 
             audit.record(actor=actor, action="role.grant", obj=new, division=target, reason=reason,
                          after={"user": old.user_id, "role": old.role, "division": target.pk,
                                 "moved_from": old.pk})
+
+
+def _move_registry(actor, successors: dict[Division, list[Division]], reason: str) -> None:
+    """The buildings, households, people, things, organisations and visits of retired grids move to
+    the successor that holds their ground, in this transaction (one audit entry per retired grid)."""
+    from gongzhi.registry.services.regridding import move_to_successors
+
+    move_to_successors(actor=actor, successors=successors, reason=reason)
 
 
 def _user(actor):

@@ -309,6 +309,20 @@ def remove_tag(*, actor, resident: Resident, tag: Tag, ended_on: dt.date | None 
     return link
 
 
+@transaction.atomic
+def set_tags(*, actor, resident: Resident, tags, on: dt.date | None = None) -> list[Tag]:
+    """Make `tags` the resident's current tags (a form's ticked boxes): the ones no longer ticked are
+    ended, the new ones started, the others left as they are (with their dates and permits)."""
+    wanted = {tag.pk: tag for tag in tags}
+    current = {link.tag_id: link.tag for link in
+               ResidentTag.objects.filter(resident=resident, ended_on__isnull=True).select_related("tag")}
+    for pk in sorted(current.keys() - wanted.keys()):
+        remove_tag(actor=actor, resident=resident, tag=current[pk], ended_on=on)
+    for pk in sorted(wanted.keys() - current.keys()):
+        assign_tag(actor=actor, resident=resident, tag=wanted[pk], started_on=on)
+    return list(wanted.values())
+
+
 # --- helpers -------------------------------------------------------------------------------------------
 
 

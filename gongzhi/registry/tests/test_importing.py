@@ -261,3 +261,126 @@ def test_the_export_writer_writes_what_spreadsheets_read():
     assert [c.value for c in ws[2]] == ["张<伟>&", dt.datetime(2024, 3, 1), 42, "ab"]
     assert [c.value for c in ws[3]] == [None, None, 1.5, True]
     assert list(XlsxReader(io.BytesIO(out.getvalue())).rows())[1] == (2, ["张<伟>&", 45352, 42, "ab"])
+
+
+# --- the reader's fast path reads what the XML parser reads ------------------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def with_sheet(sheet_xml: str, *, shared: list[str] = ()) -> bytes:
+    """An .xlsx whose first sheet is `sheet_xml` (and whose shared strings are `shared`)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    base = xlsx([["x"]], ["x"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                data = sheet_xml.encode() if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+                target.writestr(info, data)
+        target.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN_NS}">'
+                        + "".join(f"<si><t>{escape(s)}</t></si>" for s in shared) + "</sst>")
+    return out.getvalue()
+
+
+def sheet(rows: str, *, root: str = f'<worksheet xmlns="{MAIN_NS}">', declaration: str = "") -> str:
+    return f'{declaration}{root}<dimension ref="A1:C9"/><sheetData>{rows}</sheetData></worksheet>'
+
+
+def both_ways(content: bytes):
+    """(rows by the reader, rows by the parser alone, whether the fast path went all the way)."""
+    from gongzhi.registry.spreadsheets.reader import _Unusual
+
+    parsed = list(XlsxReader(io.BytesIO(content))._parsed_rows())
+    try:
+        list(XlsxReader(io.BytesIO(content))._fast_rows())
+        fast = True
+    except _Unusual:
+        fast = False
+    reader = XlsxReader(io.BytesIO(content))
+    return list(reader.rows()), parsed, fast, reader.last_row
+
+
+EXCEL_ROOT = (f'<worksheet xmlns="{MAIN_NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+              'relationships" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">')
+
+
+@pytest.mark.parametrize(("name", "content", "fast"), [
+    ("excel, shared strings", with_sheet(sheet(
+        '<row r="1" spans="1:3" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2" t="s">'
+        '<v>1</v></c></row><row r="2" spans="1:3"><c r="A2" s="1"><v>45352</v></c><c r="B2" t="b"><v>1</v></c>'
+        '<c r="C2" t="e"><v>#N/A</v></c></row><row r="3"/><row r="5"><c r="C5" t="str"><v> 合计 </v></c></row>',
+        root=EXCEL_ROOT, declaration='<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'),
+        shared=["姓名", "张<伟>&"]), True),
+    ("entities, line ends, empty cells", with_sheet(sheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> a&amp;b&lt;c&#20013;&#x4E2D; </t></is>'
+        '</c><c r="B1" t="inlineStr"><is><t>x\r\ny</t></is></c><c r="C1" t="inlineStr" /></row>'
+        '<row r="2"><c r="A2"><v>-12</v></c><c r="B2" t="n"><v>1.5E3</v></c><c r="AA2"><v>7</v></c></row>')),
+     True),
+    ("formulas, rich text, cells without a reference", with_sheet(sheet(
+        '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="inlineStr"><is><r><t>富</t></r><r><rPr><b/>'
+        '</rPr><t>文本</t></r></is></c></row><row><c t="inlineStr"><is><t>a</t></is></c><c><v>3</v></c></row>'
+        '<row r="4"><c r="B4" cm="1"><v>4</v></c></row>')), True),
+    ("a prefixed namespace", with_sheet(
+        f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>甲'
+        '</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="B2"><x:v>2</x:v></x:c></x:row></x:sheetData>'
+        '</x:worksheet>'), False),
+    ("CDATA and comments", with_sheet(sheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row><!-- </row> -->'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[<b></row>]]></t></is></c></row>')), False),
+    ("another encoding", with_sheet(sheet('<row r="1"><c r="A1"><v>1</v></c></row>',
+                                          declaration='<?xml version="1.0" encoding="ISO-8859-1"?>')), False),
+])
+def test_the_fast_path_reads_what_the_parser_reads(name, content, fast):
+    rows, parsed, went_fast, last_row = both_ways(content)
+    assert rows == parsed and rows, name
+    assert went_fast == fast, name
+    if "excel" in name:
+        assert rows == [(1, ["姓名", "张<伟>&"]), (2, [45352, True]), (5, [None, None, "合计"])]
+        assert last_row == 9
+    if "entities" in name:
+        assert rows[0] == (1, ["a&b<c中中", "x\ny"]) and rows[1] == (2, [-12, 1500.0, *[None] * 24, 7])
+    if "formulas" in name:
+        assert rows == [(1, [2, "富文本"]), (2, ["a", 3]), (4, [None, 4])]
+
+
+def test_a_sheet_cut_short_or_bad_markup_is_a_damaged_file(city):
+    whole = sheet("".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 2000)))
+    for broken in (whole[:len(whole) // 2], whole.replace('<v>1500</v>', '<v>1500</c>'),
+                   whole.replace("<v>7</v>", "<v>a &nbsp; b</v>"), whole.replace('<v>9</v>', '<v>x</v>')):
+        reader = XlsxReader(io.BytesIO(with_sheet(broken)))
+        with pytest.raises(DomainError) as exc:
+            list(reader.rows())
+        assert exc.value.code == "bad_file"
+
+
+def test_large_files_take_the_fast_path(city):
+    content = xlsx([good_row(n) for n in range(1, 300)], write_only=True)
+    rows, parsed, fast, _last = both_ways(content)
+    assert fast and rows == parsed and len(rows) == 300
+    content = xlsx([good_row(n) for n in range(1, 300)])
+    rows, parsed, fast, _last = both_ways(content)
+    assert fast and rows == parsed and len(rows) == 300
+
+
+def test_sealed_values_and_blind_indexes_keep_their_format(monkeypatch):
+    """Values sealed and indexed before the speed-ups still read and match (development key)."""
+    monkeypatch.delenv(crypto.ENV_KEY, raising=False)
+    crypto.reset_keys()
+    try:
+        number = "429999198001020016"
+        assert crypto.blind_index(number, crypto.ID_NUMBER) == "e9f7febd2beaea09e5885bb28d4e3e92"
+        assert crypto.unseal("v1:8f99f8NDFIX8GyQ6kapG0yWvIpOL12iZmIHiEyFhBYGQy/7erNNZv1dCWn0DdQ==") == number
+        assert crypto.unseal(crypto.seal(number)) == number
+        import hashlib
+        import hmac
+
+        _, keys = crypto._keys()
+        for value in (number, "13912345678", "x" * 200, "张伟"):
+            for purpose in (crypto.ID_NUMBER, crypto.PHONE):
+                assert crypto.blind_index(value, purpose) == hmac.new(
+                    keys[purpose], value.encode(), hashlib.sha256).hexdigest()[:32]
+    finally:
+        crypto.reset_keys()

@@ -13,7 +13,7 @@ from gongzhi.core.models import AuditEntry
 from gongzhi.workdays.calendar import add_working_time, is_workday, working_time_between
 from gongzhi.workdays.choices import DaySource
 from gongzhi.workdays.models import CalendarDay
-from gongzhi.workdays.official import notices, official_days
+from gongzhi.workdays.official import notices, official_days, provisional
 from gongzhi.workdays.services import clear_day, load_official_calendar, set_day
 
 pytestmark = pytest.mark.django_db
@@ -73,11 +73,37 @@ def test_our_2026_notice_agrees_with_the_holidays_package():
     assert {d for d, work in ours.items() if work} == {d for d in package.weekend_workdays if d.year == 2026}
 
 
-def test_a_year_without_a_notice_is_estimated_from_the_package():
-    assert 2027 not in notices()
+def test_2027_is_provisional_until_its_notice_the_law_s_days_without_swaps():
+    """No 2027 notice was published in any source we have (2026-11-23): the statutory holidays of
+    the 2024 rules with their substitute days off, marked estimated, no swapped working days."""
+    assert 2027 not in notices() and 2027 in provisional()
     days = official_days(2027)
-    assert all(d.source == DaySource.ESTIMATED for d in days)
-    assert dt.date(2027, 10, 1) in {d.date for d in days if not d.is_workday}
+    assert all(d.source == DaySource.ESTIMATED and not d.is_workday for d in days)
+    off = {d.date for d in days}
+    # 13 statutory days (元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3) ...
+    statutory = {dt.date(2027, 1, 1), *(dt.date(2027, 2, d) for d in (5, 6, 7, 8)), dt.date(2027, 4, 5),
+                 dt.date(2027, 5, 1), dt.date(2027, 5, 2), dt.date(2027, 6, 9), dt.date(2027, 9, 15),
+                 *(dt.date(2027, 10, d) for d in (1, 2, 3))}
+    assert len(statutory) == 13 and statutory <= off
+    # ... and a working day off for each that falls on a weekend.
+    substitutes = off - statutory
+    assert len(substitutes) == sum(1 for d in statutory if d.weekday() >= 5) == 6
+    assert all(d.weekday() < 5 for d in substitutes)
+    # The holidays package, estimating by the same rules, agrees day for day.
+    assert off == {d for d in holidays.China(years=2027)}
+
+
+def test_a_year_in_no_table_is_estimated_from_the_package():
+    assert 2028 not in notices() and 2028 not in provisional()
+    days = official_days(2028)
+    assert days and all(d.source == DaySource.ESTIMATED for d in days)
+    assert dt.date(2028, 10, 1) in {d.date for d in days if not d.is_workday}
+
+
+def test_the_2027_provisional_calendar_counts_deadlines(calendar):
+    # Thursday 30 September 2027, 1 working day: the National Day days and their substitutes are off.
+    assert add_working_time(at(2027, 9, 30, 10), 1, "days") == at(2027, 10, 6, 17, 30)
+    assert not is_workday(dt.date(2027, 2, 9)) and is_workday(dt.date(2027, 2, 11))
 
 
 def test_loading_is_idempotent_and_keeps_manual_edits(calendar, django_user_model):

@@ -11,10 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True, help="the partner system, e.g. 市民热线App")
+        parser.add_argument("--rate-per-minute", type=int, default=None,
+                            help="requests a minute this key may make (default: GONGZHI_OPEN311_RATE_PER_MINUTE; "
+                                 "0: no limit)")
 
     def handle(self, *args, **options):
         try:
-            issued = issue_key(actor=None, name=options["name"])
+            issued = issue_key(actor=None, name=options["name"], rate_limit_per_minute=options["rate_per_minute"])
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
         self.stdout.write(f"{issued.client.name}: {issued.raw_key}")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.workdays.official import notices
+from gongzhi.workdays.official import notices, provisional
 from gongzhi.workdays.services import load_official_calendar
 
 
@@ -25,7 +25,12 @@ class Command(BaseCommand):
                              "updated": report.updated, "removed": report.removed,
                              "kept": len(report.kept_manual)})
         for year in report.years:
-            if year not in notices():
+            if year not in notices() and year in provisional():
+                self.stdout.write(self.style.WARNING(
+                    _("%(year)d: no State Council notice in our table yet; the statutory holidays and their "
+                      "substitute days off are loaded as estimated, without swapped working days. Add the "
+                      "notice to gongzhi/workdays/data/cn_official.json when it is published.") % {"year": year}))
+            elif year not in notices():
                 self.stdout.write(self.style.WARNING(
                     _("%(year)d: no State Council notice in our table yet; statutory holidays are estimated "
                       "and swapped working days are missing. Add the notice to gongzhi/workdays/data/"
