@@ -290,8 +290,8 @@ def write_related() -> None:
     c = "cases_case"
     statements = [
         # Every rated case's rating (merged reporters' extra ratings are left out).
-        f"INSERT INTO cases_caserating (case_id, rater_id, round, value, comment, at) "  # noqa: S608
-        f"SELECT id, NULL, 1, rating, '', rated_at FROM {c} WHERE rating <> ''",
+        f"INSERT INTO cases_caserating (case_id, rater_id, round, value, comment, at, token_hash) "  # noqa: S608
+        f"SELECT id, NULL, 1, rating, '', rated_at, '' FROM {c} WHERE rating <> ''",
         # 3 % of the dispatched cases: an approved extension; 1 %: an approved transfer.
         f"INSERT INTO cases_sidestep (case_id, kind, status, reason, requested_by_id, requested_at, "  # noqa: S608
         f"unit_department_id, unit_division_id, extension_amount, extension_unit, decided_by_id, decided_at, "

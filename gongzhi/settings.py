@@ -194,6 +194,8 @@ MAP_TILE_URL = os.environ.get("GONGZHI_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("GONGZHI_TILE_ATTRIBUTION", "")
 # Overlaps and gaps smaller than this are rounding noise from coordinate precision, not blank zones.
 GRID_TOLERANCE_M2 = float(os.environ.get("GONGZHI_GRID_TOLERANCE_M2", "1.0"))
+# "Not visited in N days" on a grid worker's pages starts at this N; the page lets them change it.
+REGISTRY_NOT_VISITED_DAYS = int(os.environ.get("GONGZHI_REGISTRY_NOT_VISITED_DAYS", "90"))
 
 # --- logging: never log request bodies or personal data -------------------------------------
 LOGGING = {
