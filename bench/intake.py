@@ -8,9 +8,10 @@ Starts `gongzhi serve` (gunicorn and the task worker) as a child process on a fr
 when DATABASE_URL names a server), then drives it with 32 concurrent clients (threads, one
 keep-alive http.client connection each):
 
-- `bare_insert_per_s` — POST /bench/bare, a view doing one INSERT through the same middleware,
-  workers and database (it exists only in this bench's URLconf, bench/_bench_urls.py, chosen for
-  the server through GUNICORN_CMD_ARGS; production URLs never have it);
+- `bare_insert_per_s` — POST /bench/bare, one INSERT through the same stack: the workers, the
+  middleware, django-ninja and the API's bearer-token check (the same residents' tokens), the
+  database (it exists only in this bench's URLconf, bench/_bench_urls.py, chosen for the server
+  through GUNICORN_CMD_ARGS; production URLs never have it);
 - `intake_cases_per_s`, `intake_p99_ms` — residents' reports with a location and a category
   through POST /api/v1/cases/ (bearer token, grid lookup, the case with its community, street and
   district, its follower, timeline and audit rows, the tracking number, the idempotency key; the
@@ -317,7 +318,7 @@ def main() -> None:
     run_id = f"{int(time.time())}-{os.getpid()}"
 
     def bare(client: int, key: str):
-        return "/bench/bare", b"", {"Content-Length": "0"}, 201
+        return "/bench/bare", b"", {"Authorization": f"Bearer {tokens[client]}", "Content-Length": "0"}, 201
 
     def report(client: int, key: str):
         n = zlib.crc32(key.encode())

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import MultipleFileField, MultipleFileInput
 from gongzhi.workdays.choices import TimeUnit
 
 from .choices import STAFF_CHANNELS, CaseState, Channel, Rating, SidestepKind
@@ -16,24 +17,6 @@ from .uploads import MAX_PHOTOS
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 MAX_NOTE = 2000
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name (Django's documented pattern): cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        one = super().clean
-        if isinstance(data, list | tuple):
-            return [one(d, initial) for d in data if d]
-        return [one(data, initial)] if data else []
 
 
 def category_choices(classes, *, blank) -> list:

@@ -118,7 +118,8 @@ def read_limited(upload, limit: int) -> bytes:
 # --- photos -------------------------------------------------------------------------------------
 
 
-def prepare_photo(data: bytes, *, name: str = "", kind: str = AttachmentKind.PHOTO) -> PreparedFile:
+def prepare_photo(data: bytes, *, name: str = "", kind: str = AttachmentKind.PHOTO,
+                  max_edge: int = MAX_EDGE) -> PreparedFile:
     content_type = sniff(data[:32])
     if content_type not in IMAGE_TYPES:
         raise refuse(_("%(name)s is not a JPEG, PNG, WebP or HEIC photo.") % {"name": name or _("The file")})
@@ -140,7 +141,7 @@ def prepare_photo(data: bytes, *, name: str = "", kind: str = AttachmentKind.PHO
         flat.paste(image, mask=image.getchannel("A"))
         image = flat
     image = image.convert("RGB")
-    image.thumbnail((MAX_EDGE, MAX_EDGE))
+    image.thumbnail((max_edge, max_edge))
     out = io.BytesIO()
     # No exif= argument: the new file carries no EXIF at all (no GPS position, no camera serial).
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)

@@ -7,19 +7,10 @@ from django.db import models
 from .models import AuditEntry
 
 
-def record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model,
-    division=None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    reason: str = "",
-    actor_label: str = "",
-) -> AuditEntry:
-    row = entry(actor=actor, action=action, obj=obj, division=division, before=before, after=after, reason=reason,
-                actor_label=actor_label)
+def record(*, actor, action: str, obj: models.Model, **details) -> AuditEntry:
+    """Write the audit row of `actor` doing `action` to `obj`. `details` are `entry`'s other
+    parameters: division, before, after, reason, actor_label."""
+    row = entry(actor=actor, action=action, obj=obj, **details)
     row.save(force_insert=True)
     return row
 

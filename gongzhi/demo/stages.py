@@ -76,6 +76,11 @@ STAGES = [
 ]
 
 
-def run_stages(size: str, result: DemoResult, *, progress: Progress | None = None, say=print) -> None:
+STAGE_NAMES = [stage.name for stage in STAGES]
+
+
+def run_stages(size: str, result: DemoResult, *, progress: Progress | None = None, say=print,
+               skip: frozenset[str] = frozenset()) -> None:
     for stage in STAGES:
-        say(stage.run(size, result, progress))
+        if stage.name not in skip:
+            say(stage.run(size, result, progress))

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema
+from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 
 from gongzhi.accounts.choices import Action
@@ -164,8 +164,8 @@ def grid_locate(
     wgs84 = to_wgs84(lng, lat, crs)
     grid = locate_grid(*wgs84)
     if grid is None:
-        return 404, {"detail": _("No grid covers this point: it lies outside our jurisdiction."),
-                     "code": "outside_jurisdiction"}
+        return Status(404, {"detail": _("No grid covers this point: it lies outside our jurisdiction."),
+                            "code": "outside_jurisdiction"})
     return {
         "grid": {"id": grid.pk, "code": grid.code, "name": grid.name},
         "ancestors": [{"id": a.pk, "code": a.code, "name": a.name, "level": a.level}
@@ -239,7 +239,7 @@ def grid_validate(request, feature_collection: Body[dict[str, Any]]):
     see; a community outside the caller's divisions is as unknown as a missing one."""
     user = request.auth
     if not scope.may(user, Action.MANAGE_GRIDS):
-        return 403, {"detail": _("You may not edit grids."), "code": "forbidden"}
+        return Status(403, {"detail": _("You may not edit grids."), "code": "forbidden"})
     boundaries = _visible_boundaries(user, feature_collection)
     problems = validate.validate_grid_collection(feature_collection, communities=boundaries)
     return {"ok": not problems, "problems": problems}

@@ -4,10 +4,11 @@ name (`show_refusal`)."""
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.forms import MultipleFileField, MultipleFileInput
 
 from .choices import Gender, HouseholdKind, Relation, Residence
 from .models import Tag
@@ -19,20 +20,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos under one name: cleans to a list (the services read and check each)."""
-
-    def clean(self, data, initial=None):
-        one = super().clean
-        if isinstance(data, list | tuple):
-            return [one(d, initial) for d in data if d]
-        return [one(data, initial)] if data else []
 
 
 def show_refusal(form: forms.Form, exc: DomainError) -> None:
@@ -55,7 +42,7 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Date of the visit"), widget=DateInput)
     notes = forms.CharField(label=_("What you found"), required=False, max_length=NOTES_MAX,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    photos = MultiplePhotoField(
+    photos = MultipleFileField(
         label=_("Photos"), required=False,
         help_text=_("Up to %(n)d photos.") % {"n": PHOTOS_PER_VISIT},
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
@@ -102,7 +89,8 @@ class ResidentForm(forms.Form):
     """A resident entered or corrected from a phone. On a correction the ID and phone fields start
     empty (the full numbers are not shown without the audited reveal): empty keeps the number."""
 
-    name = forms.CharField(label=_("Name"), max_length=64)
+    # "Name" alone is 名称, a thing's name; a person's is 姓名.
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=24,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                                               "autocapitalize": "characters"}))

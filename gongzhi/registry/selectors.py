@@ -36,6 +36,7 @@ from .models import (
     Tag,
     Thing,
     Visit,
+    VisitPhoto,
 )
 from .permissions import RegistryAction, get_in_scope, restrict, scope_q, subtree_q
 from .tags import FLOATING
@@ -71,6 +72,10 @@ def access_organisation(user, pk, action: str = A.VIEW_PLACES) -> Organisation:
 
 def access_visit(user, pk, action: str = A.VIEW_PEOPLE) -> Visit:
     return get_in_scope(Visit.objects.select_related("household__building", "visitor"), user, action, pk=pk)
+
+
+def access_visit_photo(user, visit_pk, pk) -> VisitPhoto:
+    return get_in_scope(VisitPhoto.objects.all(), user, A.VIEW_PEOPLE, via="visit__", visit_id=visit_pk, pk=pk)
 
 
 def tag_by_code(code: str) -> Tag | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 
 
@@ -37,3 +38,12 @@ class PrivateStorage(FileSystemStorage):
 
 
 visit_photos = PrivateStorage("visit-photos")
+
+
+def photo_response(photo) -> FileResponse:
+    """A visit photo (the JPEG the services wrote), answered by the scoped page and API alike: kept
+    by the one browser that asked, never by a shared cache."""
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -63,6 +63,30 @@ def new_page(browser, live_server):
         assert outside == [], f"pages tried to load from outside the server: {outside}"
 
 
+@pytest.fixture
+def case_city(transactional_db):
+    """The fixture city with the case catalogue and the official working calendar of this year and
+    next, committed for the live server: where the case loop's browser tests start."""
+    from django.utils import timezone
+
+    from gongzhi.cases.services.catalogue import seed_catalogue
+    from gongzhi.demo.fixture_city import build_fixture_city
+    from gongzhi.divisions.geo.index import reset_grid_index
+    from gongzhi.workdays.calendar import forget_calendar
+    from gongzhi.workdays.services import load_official_calendar
+
+    city = build_fixture_city()
+    seed_catalogue()
+    year = timezone.localdate().year
+    load_official_calendar(years=[year, year + 1])
+    # This process's calendar and grid index outlive each test's emptied tables: read them afresh.
+    forget_calendar()
+    reset_grid_index()
+    yield city
+    forget_calendar()
+    reset_grid_index()
+
+
 def log_in(page, username: str, password: str = "gongzhi-demo"):  # noqa: S107 (the published demo password)
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)

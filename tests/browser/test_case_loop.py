@@ -6,7 +6,6 @@ step lands in test-artifacts/case_*.png."""
 import io
 
 import pytest
-from django.utils import timezone
 from PIL import Image
 
 from .plugin import log_in
@@ -15,19 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 780}
 # Inside 书院社区第一网格 (the fixed city's grid_a: 113.90–113.92 E, 30.90–30.92 N).
 IN_GRID_A = {"longitude": 113.905, "latitude": 30.905}
-
-
-@pytest.fixture
-def live_city(transactional_db):
-    from gongzhi.cases.services.catalogue import seed_catalogue
-    from gongzhi.demo.fixture_city import build_fixture_city
-    from gongzhi.workdays.services import load_official_calendar
-
-    city = build_fixture_city()
-    seed_catalogue()
-    year = timezone.localdate().year
-    load_official_calendar(years=[year, year + 1])
-    return city
 
 
 def jpeg(color=(120, 160, 90), size=(640, 480)) -> bytes:
@@ -64,7 +50,7 @@ def no_sideways_scroll(page, width=375):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def test_resident_report_to_rated_result(live_city, live_server, new_page, screenshot):
+def test_resident_report_to_rated_result(case_city, live_server, new_page, screenshot):
     # --- 1. the resident reports from a phone, with a photo and the phone's location -------------
     phone = new_page(**PHONE)
     phone.context.grant_permissions(["geolocation"], origin=live_server.url)
@@ -99,7 +85,7 @@ def test_resident_report_to_rated_result(live_city, live_server, new_page, scree
     from gongzhi.cases.models import Case, CaseAttachment
 
     case = Case.objects.get(tracking_number=number)
-    assert case.grid_id == live_city.grid_a.pk and case.category.code == "litter"
+    assert case.grid_id == case_city.grid_a.pk and case.category.code == "litter"
     assert CaseAttachment.objects.filter(case=case, kind="photo").count() == 1
 
     # --- 2. the community registers it and dispatches it to the department ------------------------
@@ -112,7 +98,7 @@ def test_resident_report_to_rated_result(live_city, live_server, new_page, scree
     desk.click("#action-register button[type=submit]")
     desk.wait_for_load_state("networkidle")
     assert case_state(number) == "registered"
-    department = live_city.users["department_staff"].role_assignments.get().department
+    department = case_city.users["department_staff"].role_assignments.get().department
     desk.select_option("#id_dispatch-unit", f"department:{department.pk}")
     screenshot(desk, "case_4_community_dispatch")
     desk.click("#action-dispatch button[type=submit]")
@@ -180,7 +166,7 @@ def test_resident_report_to_rated_result(live_city, live_server, new_page, scree
     assert number in phone.inner_text("main")
 
 
-def test_anonymous_reporter_keeps_the_secret_in_the_browser(live_city, live_server, new_page, screenshot):
+def test_anonymous_reporter_keeps_the_secret_in_the_browser(case_city, live_server, new_page, screenshot):
     """No account: the report page still works, the number comes with a secret link, and an
     outside location is refused with nothing saved."""
     phone = new_page(**PHONE)

@@ -36,16 +36,34 @@ def jpeg(size=(1280, 960)) -> bytes:
     return out.getvalue()
 
 
-def no_sideways_scroll(page, width=375):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+@pytest.fixture
+def phone_as(new_page):
+    """`phone_as("grid_worker")` → a phone's page, signed in as that persona."""
+
+    def open_as(username: str):
+        phone = new_page(**PHONE)
+        log_in(phone, username)
+        return phone
+
+    return open_as
 
 
-def test_grid_worker_logs_a_visit_from_a_phone(live_grid, new_page, screenshot):
+@pytest.fixture
+def phone_screenshot(screenshot):
+    """`phone_screenshot(phone, name)`: the page fits the phone (nothing scrolls sideways); keep its picture."""
+
+    def take(phone, name: str):
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(phone, name)
+
+    return take
+
+
+def test_grid_worker_logs_a_visit_from_a_phone(live_grid, phone_as, phone_screenshot):
     from gongzhi.registry.models import Visit, VisitPhoto
 
     city, reg = live_grid
-    phone = new_page(**PHONE)
-    log_in(phone, "grid_worker")
+    phone = phone_as("grid_worker")
 
     # --- my grid, from the menu -------------------------------------------------------------------
     phone.click(".nav-toggle")
@@ -54,21 +72,18 @@ def test_grid_worker_logs_a_visit_from_a_phone(live_grid, new_page, screenshot):
     body = phone.inner_text("main")
     assert "书院社区第一网格" in body and "槐荫路1号1栋 1单元101" in body
     assert "槐荫路2号" not in body  # the other grid of the community is not this worker's
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_1_my_grid_phone")
+    phone_screenshot(phone, "grid_1_my_grid_phone")
 
     # --- find the household: search for the elderly man living alone by his pinyin initials -------
     phone.fill("#grid-q", "zw")
     phone.wait_for_selector("#grid-content .reg-item:has-text('张伟')")
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_2_search_phone")
+    phone_screenshot(phone, "grid_2_search_phone")
     phone.click("#grid-content .reg-item:has-text('张伟')")
     phone.wait_for_load_state("networkidle")
     assert "槐荫路1号1栋 1单元101" in phone.inner_text("h1")
     members = phone.inner_text("#members")
     assert "张伟" in members and "139****5678" in members and "13912345678" not in members
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_3_household_phone")
+    phone_screenshot(phone, "grid_3_household_phone")
 
     # --- the phone number, shown on purpose (and recorded) ---------------------------------------
     phone.click(f"#pii-{reg.zhang.pk}-phone button")
@@ -83,9 +98,8 @@ def test_grid_worker_logs_a_visit_from_a_phone(live_grid, new_page, screenshot):
     assert phone.locator("#follow-up-text, .follow-up-text").first.is_hidden()  # until ticked
     phone.check("#id_follow_up_needed")
     phone.fill("#id_follow_up", "下周陪同去社区医院复查")
-    no_sideways_scroll(phone)
     phone.locator("#log-visit").scroll_into_view_if_needed()
-    screenshot(phone, "grid_4_visit_form_phone")
+    phone_screenshot(phone, "grid_4_visit_form_phone")
     phone.click("#visit-submit")
     phone.wait_for_url("**/registry/households/*/?logged=*")
     phone.wait_for_load_state("networkidle")
@@ -96,8 +110,7 @@ def test_grid_worker_logs_a_visit_from_a_phone(live_grid, new_page, screenshot):
     log = phone.inner_text("#visits")
     assert "老人血压偏高" in log and "下周陪同去社区医院复查" in log
     phone.wait_for_function("document.querySelector('#visits .photo-grid img').naturalWidth > 0")
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_5_visit_logged_phone")
+    phone_screenshot(phone, "grid_5_visit_logged_phone")
 
     # --- the follow-up is open on my grid; close it from the household ------------------------------
     phone.goto("/registry/?tab=follow_ups")
@@ -111,16 +124,14 @@ def test_grid_worker_logs_a_visit_from_a_phone(live_grid, new_page, screenshot):
     assert phone.locator(f"#visit-{visit.pk} .follow-up.is-open").count() == 0
     phone.goto("/registry/?tab=care")
     assert "张伟" not in phone.inner_text("#grid-content")  # visited: no longer overdue
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_6_care_done_phone")
+    phone_screenshot(phone, "grid_6_care_done_phone")
 
 
-def test_a_refused_photo_keeps_the_form_and_saves_nothing(live_grid, new_page, screenshot):
+def test_a_refused_photo_keeps_the_form_and_saves_nothing(live_grid, phone_as, phone_screenshot):
     from gongzhi.registry.models import Visit
 
     _city, reg = live_grid
-    phone = new_page(**PHONE)
-    log_in(phone, "grid_worker")
+    phone = phone_as("grid_worker")
     phone.goto(f"/registry/households/{reg.household_a2.pk}/#log-visit")
     phone.fill("#id_notes", "租户不在家")
     phone.set_input_files("#id_photos", files=[
@@ -132,22 +143,19 @@ def test_a_refused_photo_keeps_the_form_and_saves_nothing(live_grid, new_page, s
     assert "scan.jpg" in phone.inner_text("#visit-errors")
     assert phone.input_value("#id_notes") == "租户不在家"  # nothing typed is lost
     assert Visit.objects.filter(household=reg.household_a2).count() == 0
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_7_photo_refused_phone")
+    phone_screenshot(phone, "grid_7_photo_refused_phone")
 
 
-def test_the_community_picks_a_grid_and_reads_the_figures(live_grid, new_page, screenshot):
+def test_the_community_picks_a_grid_and_reads_the_figures(live_grid, new_page, screenshot, phone_as, phone_screenshot):
     city, _reg = live_grid
-    phone = new_page(**PHONE)
-    log_in(phone, "community_secretary")
+    phone = phone_as("community_secretary")
     phone.goto("/registry/?tab=people")
     assert "槐荫路2号" in phone.inner_text("#grid-content")  # both grids of the community
     phone.select_option("#area-select", str(city.grid_a_2.pk))
     phone.wait_for_load_state("networkidle")
     people = phone.inner_text("#grid-content")
     assert "王芳" in people and "张伟" not in people
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_8_community_picks_a_grid_phone")
+    phone_screenshot(phone, "grid_8_community_picks_a_grid_phone")
 
     desk = new_page()
     log_in(desk, "street_officer_a")
@@ -158,5 +166,4 @@ def test_the_community_picks_a_grid_and_reads_the_figures(live_grid, new_page, s
     screenshot(desk, "grid_9_street_figures")
     phone.goto(f"/divisions/{city.community_a.pk}/")
     phone.wait_for_selector("#registry-statistics .stat-row")
-    no_sideways_scroll(phone)
-    screenshot(phone, "grid_10_community_figures_phone")
+    phone_screenshot(phone, "grid_10_community_figures_phone")

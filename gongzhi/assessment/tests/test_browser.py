@@ -10,23 +10,14 @@ PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
-def live_data(transactional_db):
+def live_data(case_city):
     """The fixture city with a few cases of this month: one rated, one resolved late, one waiting."""
     from gongzhi.cases.models import Category
     from gongzhi.cases.services import workflow
-    from gongzhi.cases.services.catalogue import seed_catalogue
     from gongzhi.cases.services.intake import Report, submit_case
-    from gongzhi.demo.fixture_city import X0, Y0, build_fixture_city
-    from gongzhi.divisions.geo.index import reset_grid_index
-    from gongzhi.workdays.calendar import forget_calendar
-    from gongzhi.workdays.services import load_official_calendar
+    from gongzhi.demo.fixture_city import X0, Y0
 
-    city = build_fixture_city()
-    seed_catalogue()
-    load_official_calendar(years=[2026, 2027])
-    forget_calendar()
-    reset_grid_index()
-    u = city.users
+    u = case_city.users
     litter = Category.objects.get(code="litter")
     cases = []
     for i in range(3):
@@ -41,9 +32,7 @@ def live_data(transactional_db):
         case = workflow.verify_case(actor=u["grid_worker"], case=case, passed=True)
         case = workflow.close_case(actor=u["community_secretary"], case=case)
     workflow.rate_case(actor=u["resident"], case=case, value="satisfied")
-    yield city
-    forget_calendar()
-    reset_grid_index()
+    return case_city
 
 
 def fits(page) -> bool:

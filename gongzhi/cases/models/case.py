@@ -15,10 +15,10 @@ class Case(models.Model):
     were at registration. `version` moves on every transition: a caller that read version N and
     acts on it fails cleanly if someone else acted first."""
 
-    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=20)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="reported_cases", verbose_name=_("reporter"))
+                                 related_name="reported_cases", verbose_name=_("reporter"), db_index=False)
     is_anonymous = models.BooleanField(_("anonymous"), default=False,
                                        help_text=_("the reporter's identity is hidden from handling units"))
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
@@ -27,11 +27,19 @@ class Case(models.Model):
     lng = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    grid = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="cases")
-    community = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, null=True, related_name="+")
+    # Each report writes every index of this table: a foreign key that leads a composite index
+    # below needs no index of its own. The grid's community, street, district and city are copies
+    # of the grid's own (the intake takes them from the grid's row), not links to check on every
+    # report: the grid is checked, and divisions are retired, never deleted.
+    grid = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="cases", db_index=False)
+    community = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                  db_constraint=False)
+    street = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
+    district = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                 db_constraint=False)
+    city = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, null=True, related_name="+",
+                             db_constraint=False)
     category = models.ForeignKey("cases.Category", on_delete=models.PROTECT, related_name="cases")
     terms = models.JSONField(_("terms"), default=dict, blank=True)
 
@@ -40,9 +48,9 @@ class Case(models.Model):
     # Exactly one of these while a unit holds the case: a department, or a division's own office
     # (the street office, or a community handling its own matters).
     handling_department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, null=True,
-                                            blank=True, related_name="cases")
+                                            blank=True, related_name="cases", db_index=False)
     handling_division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="+")
+                                          related_name="+", db_index=False)
     # Who dispatched it (a community or street): it approves the unit's sidesteps and is escalated over.
     dispatcher_division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, null=True,
                                             blank=True, related_name="+")
@@ -101,6 +109,9 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-submitted_at", "-id"]
         constraints = [
+            # A constraint rather than unique=True, which on PostgreSQL adds a second (LIKE) index
+            # that no query uses.
+            models.UniqueConstraint(fields=["tracking_number"], name="case_tracking_number_unique"),
             models.UniqueConstraint(fields=["reporter", "channel", "idempotency_key"],
                                     condition=Q(reporter__isnull=False) & ~Q(idempotency_key=""),
                                     name="case_idempotent_per_reporter"),
@@ -154,7 +165,7 @@ class CaseFollower(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="followed_cases")
+                             related_name="followed_cases", db_index=False)  # the (user, case) index serves
     phone = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=16, choices=FollowKind.choices, default=FollowKind.REPORTER)
     token_hash = models.CharField(max_length=64, blank=True)

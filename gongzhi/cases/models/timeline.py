@@ -12,7 +12,7 @@ class CaseEvent(models.Model):
     """One step of a case's history. Staff see every row with its note; residents and the public
     see the rows marked public, with the public note and the acting unit's name (never a person)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)  # (case, at) serves
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")

@@ -47,22 +47,10 @@ def save_case(case: Case, fields: list[str]) -> None:
     case.save(update_fields=[*dict.fromkeys(fields), "version", "updated_at"])
 
 
-def log(
-    case: Case,
-    kind: str,
-    *,
-    actor,
-    from_state: str = "",
-    note: str = "",
-    public_note: str = "",
-    is_public: bool = True,
-    unit_name: str = "",
-    data: dict | None = None,
-    actor_label: str = "",
-) -> CaseEvent:
-    """One timeline row. `unit_name` is what the public sees as the actor (never a person's name)."""
-    event = event_row(case, kind, actor=actor, from_state=from_state, note=note, public_note=public_note,
-                      is_public=is_public, unit_name=unit_name, data=data, actor_label=actor_label)
+def log(case: Case, kind: str, *, actor, **details) -> CaseEvent:
+    """Write one timeline row. `details` are `event_row`'s other parameters: from_state, note,
+    public_note, is_public, unit_name, data, actor_label."""
+    event = event_row(case, kind, actor=actor, **details)
     event.save(force_insert=True)
     return event
 
@@ -80,7 +68,8 @@ def event_row(
     data: dict | None = None,
     actor_label: str = "",
 ) -> CaseEvent:
-    """The timeline row `log` writes, unsaved (the intake writes it with the case in one statement)."""
+    """The timeline row `log` writes, unsaved (the intake writes it with the case in one statement).
+    `unit_name` is what the public sees as the actor (never a person's name)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     return CaseEvent(
         case=case, actor=user, actor_label=actor_label or ("" if user else "system"), kind=kind,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import RoleAssignment, User
 from gongzhi.notifications.services import notify
 
+from ..choices import FollowKind
 from ..models import Case, CaseFollower
 from ..permissions import ROLE_CASE_ACTIONS, CaseAction
 
@@ -51,11 +52,21 @@ def officers(divisions, action: str) -> list[User]:
     return list(User.objects.filter(pk__in=live.values("user_id"), is_active=True))
 
 
-def followers(case: Case) -> tuple[list[User], list[str]]:
-    rows = CaseFollower.objects.filter(case=case).select_related("user")
-    users = [f.user for f in rows if f.user_id]
-    phones = [f.phone for f in rows if not f.user_id and f.phone]
-    return users, phones
+def followers(case: Case) -> dict[bool, tuple[list[User], list[str]]]:
+    """Who follows the case, as users and phone numbers, in two groups: its reporter (True), and
+    everyone else (False): residents who chose to follow it and the reporters of duplicates merged
+    into it, who did not file this report."""
+    groups = {True: ([], []), False: ([], [])}
+    for row in CaseFollower.objects.filter(case=case).select_related("user"):
+        users, phones = groups[row.kind == FollowKind.REPORTER]
+        if row.user_id:
+            users.append(row.user)
+        elif row.phone:
+            phones.append(row.phone)
+    # A phone told as the reporter is not texted again as a follower.
+    told = {*groups[True][1], *(u.phone for u in groups[True][0] if u.phone)}
+    groups[False][1][:] = [p for p in groups[False][1] if p not in told]
+    return groups
 
 
 def _tell(users, *, verb: str, title, body, values: dict, case: Case | None, url: str, phones=(), sms=False):
@@ -68,7 +79,8 @@ def _tell(users, *, verb: str, title, body, values: dict, case: Case | None, url
 # --- residents ----------------------------------------------------------------------------------
 
 RESIDENT_NOTICES = {
-    # verb → (title, body); %(number)s, %(unit)s, %(reason)s are filled in.
+    # verb → (title, body) as the case's reporter reads them; %(number)s, %(unit)s, %(reason)s,
+    # %(survivor)s are filled in.
     "case.registered": (gettext_lazy("Case %(number)s registered"),
                         gettext_lazy("Your report was accepted as case %(number)s. Follow it at the tracking page.")),
     "case.rejected": (gettext_lazy("Report %(number)s not registered"),
@@ -84,17 +96,29 @@ RESIDENT_NOTICES = {
     "case.voided": (gettext_lazy("Case %(number)s voided"), gettext_lazy("Case %(number)s was voided: %(reason)s")),
 }
 
+# Where the reporter reads "your report", what the other followers read instead: it is not theirs.
+FOLLOWER_NOTICES = {
+    "case.registered": (RESIDENT_NOTICES["case.registered"][0],
+                        gettext_lazy("Case %(number)s, which you follow, was accepted. See how it goes at the "
+                                     "tracking page.")),
+    "case.rejected": (RESIDENT_NOTICES["case.rejected"][0],
+                      gettext_lazy("Case %(number)s, which you follow, was not registered: %(reason)s")),
+    "case.merged": (gettext_lazy("Case %(number)s, which you follow, joins case %(survivor)s"),
+                    gettext_lazy("Someone reported the same problem: you follow case %(survivor)s now, and rate "
+                                 "it when it is closed.")),
+}
+
 
 def tell_followers(case: Case, verb: str, *, reason: str = "", survivor: Case | None = None) -> None:
-    users, phones = followers(case)
-    if not users and not phones:
-        return
-    title, body = RESIDENT_NOTICES[verb]
     values = {"number": case.tracking_number, "unit": case.handling_unit_name, "reason": reason,
               "survivor": survivor.tracking_number if survivor else ""}
     target = survivor or case
-    _tell(users, phones=phones, sms=True, verb=verb, title=title, body=body, values=values, case=target,
-          url=track_url(target))
+    for reporter, (users, phones) in followers(case).items():
+        if not users and not phones:
+            continue
+        title, body = RESIDENT_NOTICES[verb] if reporter else FOLLOWER_NOTICES.get(verb, RESIDENT_NOTICES[verb])
+        _tell(users, phones=phones, sms=True, verb=verb, title=title, body=body, values=values, case=target,
+              url=track_url(target))
 
 
 # --- staff --------------------------------------------------------------------------------------

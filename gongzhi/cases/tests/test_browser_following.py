@@ -3,7 +3,6 @@ desk sees the reporter's phone masked and shows it (audited) with one click; a s
 reads as paused. Screenshots land in test-artifacts/follow_*.png."""
 
 import pytest
-from django.utils import timezone
 
 from tests.browser.plugin import log_in
 
@@ -14,25 +13,19 @@ PHONE = {"width": 375, "height": 780}
 
 
 @pytest.fixture
-def live_case(transactional_db):
+def live_case(case_city):
+    """A dispatched case the resident reported, and a neighbour who may follow it."""
     from gongzhi.cases.models import Category
     from gongzhi.cases.services import workflow
-    from gongzhi.cases.services.catalogue import seed_catalogue
     from gongzhi.cases.services.intake import Report, submit_case
-    from gongzhi.demo.fixture_city import build_fixture_city
     from gongzhi.demo.personas import ensure_user
-    from gongzhi.workdays.services import load_official_calendar
 
-    city = build_fixture_city()
-    seed_catalogue()
-    year = timezone.localdate().year
-    load_official_calendar(years=[year, year + 1])
     ensure_user("neighbour", "邻居 钱多", phone="13700000001")
-    case = submit_case(actor=city.users["resident"], report=Report(
+    case = submit_case(actor=case_city.users["resident"], report=Report(
         description="小区东门路灯不亮，晚上很黑", lng=IN_GRID_A[0], lat=IN_GRID_A[1],
         category=Category.objects.get(code="litter"))).case
-    case = workflow.register_case(actor=city.users["community_secretary"], case=case)
-    return city, workflow.dispatch_case(actor=city.users["community_secretary"], case=case)
+    case = workflow.register_case(actor=case_city.users["community_secretary"], case=case)
+    return case_city, workflow.dispatch_case(actor=case_city.users["community_secretary"], case=case)
 
 
 def test_a_neighbour_follows_and_the_desk_shows_the_phone(live_case, new_page, screenshot):

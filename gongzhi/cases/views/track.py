@@ -180,27 +180,27 @@ def verify(request, number):
 @require_POST
 def follow(request, number):
     """Follow a case someone else reported, instead of reporting it again."""
-    case = _public_case(number)
-    try:
-        following.follow_case(actor=request.user, case=case)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-        return _track_page(request, case, status=403 if exc.code == "forbidden" else 400)
-    messages.success(request, _("You follow case %(number)s: you will be told how it goes, and asked to rate "
-                                "it when it is closed.") % {"number": number})
-    return redirect("cases:track", number=number)
+    return _following_step(request, number, following.follow_case,
+                           _("You follow case %(number)s: you will be told how it goes, and asked to rate "
+                             "it when it is closed.") % {"number": number})
 
 
 @login_required
 @require_POST
 def unfollow(request, number):
+    return _following_step(request, number, following.unfollow_case,
+                           _("You no longer follow case %(number)s.") % {"number": number})
+
+
+def _following_step(request, number, step, done: str):
+    """Follow or unfollow: a refusal is told on the tracking page itself, success after a redirect."""
     case = _public_case(number)
     try:
-        following.unfollow_case(actor=request.user, case=case)
+        step(actor=request.user, case=case)
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return _track_page(request, case, status=403)
-    messages.success(request, _("You no longer follow case %(number)s.") % {"number": number})
+        return _track_page(request, case, status=403 if exc.code == "forbidden" else 400)
+    messages.success(request, done)
     return redirect("cases:track", number=number)
 
 

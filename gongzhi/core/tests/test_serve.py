@@ -29,7 +29,10 @@ def test_serve_runs_web_server_and_task_worker(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
+        # It migrates a new database first: on a busy machine that can take a minute or two.
+        for _ in range(360):
+            if proc.poll() is not None:
+                pytest.fail(f"gongzhi serve stopped: {proc.stdout.read().decode(errors='replace')[-2000:]}")
             try:
                 status, body = get(base + "/healthz")
                 break

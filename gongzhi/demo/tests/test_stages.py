@@ -63,3 +63,12 @@ def test_the_grid_workers_grid_has_people_tags_and_visits_for_the_phone_pages(ci
     assert mine.filter(last_visited_on=None).exists() and mine.exclude(last_visited_on=None).exists()
     # Other grids are visited by the demo grid worker too (they have no worker of their own).
     assert Visit.objects.filter(grid=city.grid_b).exists()
+
+
+def test_a_skipped_stage_adds_nothing_and_the_others_still_run(city):
+    result = DemoResult(size="small", report=None, counts={}, places={"district": city.district})
+    said = []
+    run_stages("small", result, say=said.append, skip=frozenset({"registry"}))
+    assert not Resident.objects.exists() and not Visit.objects.exists()
+    assert not any(line.startswith("registry: ") for line in said)
+    assert Case.objects.count() == 80  # the cases stage ran without the registry

@@ -2,16 +2,15 @@
 
 import datetime as dt
 
-from django.http import FileResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongzhi.core.schemas import NOT_FOUND, ErrorOut, ProblemsOut
 
 from .. import selectors
-from ..models import VisitPhoto
 from ..permissions import RegistryAction
 from ..services import visits
+from ..storage import photo_response
 from .common import PAGE_SIZE, division_param, require_may
 from .schemas import CloseIn, VisitIn, VisitOut
 
@@ -68,12 +67,4 @@ def close_follow_up(request, visit_id: int, data: CloseIn):
 
 @router.get("/visits/{visit_id}/photos/{photo_id}", response={200: None, **NOT_FOUND}, summary="A visit photo (JPEG)")
 def visit_photo(request, visit_id: int, photo_id: int):
-    visit = selectors.access_visit(request.auth, visit_id)
-    photo = VisitPhoto.objects.filter(visit=visit, pk=photo_id).first()
-    if photo is None:
-        from django.http import Http404
-
-        raise Http404
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return photo_response(selectors.access_visit_photo(request.auth, visit_id, photo_id))

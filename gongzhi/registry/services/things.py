@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.core.errors import DomainError
 
@@ -189,7 +190,8 @@ def add_position(*, actor, organisation: Organisation, title: str, holder_name: 
         require(actor, RegistryAction.VIEW_PEOPLE, resident)
     position = Position.objects.create(
         organisation=organisation, title=required_text(title, _("Title")), resident=resident,
-        holder_name=required_text(holder_name or (resident.name if resident else ""), _("Name")),
+        holder_name=required_text(holder_name or (resident.name if resident else ""),
+                                  pgettext("person", "Name")),
         started_on=started_on or timezone.localdate())
     record(actor, "organisation.position_add", organisation,
            after={"position": position.pk, "title": position.title, "holder": position.holder_name})

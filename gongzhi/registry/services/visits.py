@@ -5,8 +5,6 @@ visit behind; the visit, its photos and the household's "last visited" day are t
 transaction, and photo files written by a transaction that fails are deleted again."""
 
 import datetime as dt
-import io
-import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -15,18 +13,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
+from gongzhi.cases import uploads
 from gongzhi.core.errors import DomainError
 
 from ..models import Household, Visit, VisitPhoto
 from ..permissions import RegistryAction
 from .common import record, require
 
-PHOTO_MAX_SIDE = 1600
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
-PHOTO_MAX_PIXELS = 50_000_000  # refused before decoding: no decompression bombs
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the JPEG some phone cameras write
+# A visit photo records that someone was there; a city keeps millions of them: smaller than a case photo.
+PHOTO_MAX_SIDE = 1600
 PHOTOS_PER_VISIT = 9
 NOTES_MAX = 4000
 
@@ -95,43 +92,14 @@ def close_follow_up(*, actor, visit: Visit, note: str = "") -> Visit:
 
 
 def prepare_photo(upload) -> bytes:
-    """The photo re-encoded as a JPEG at most 1600 px on a side, or a DomainError naming the file.
-
-    Re-encoding drops all EXIF data (no GPS position, no camera serial; the camera's orientation is
-    applied first), and a phone's 8 MB picture becomes a few hundred kB. Only JPEG, PNG and WebP are
-    read: whatever the name or declared type says, the bytes decide."""
-    name = getattr(upload, "name", "") or _("The photo")
-    size = getattr(upload, "size", None)
-    if size is not None and size > PHOTO_MAX_BYTES:
-        raise _refused(_("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": PHOTO_MAX_BYTES // 2**20})
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise _refused(_("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": PHOTO_MAX_BYTES // 2**20})
-    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
-        raise _refused(_("%(name)s is a HEIC photo, which we cannot read. Set the camera to JPEG "
-                         "(\"Most Compatible\") or share it as JPEG.") % {"name": name})
+    """The photo as the case pages keep theirs (gongzhi.cases.uploads): JPEG, PNG, WebP or an
+    iPhone's HEIC, judged by its bytes, re-encoded as a JPEG without EXIF (no GPS position, no
+    camera serial); or a DomainError on the photos field naming the file."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as opened:
-                if opened.format not in PHOTO_FORMATS or opened.width * opened.height > PHOTO_MAX_PIXELS:
-                    raise ValueError("not a photo we read")
-                image = ImageOps.exif_transpose(opened)
-                image.load()
-    except Exception:  # Pillow raises many kinds for broken or hostile files; all mean "unreadable"
-        raise _refused(_("%(name)s is not a JPEG, PNG or WebP photo we can read.") % {"name": name}) from None
-    if image.mode in ("RGBA", "LA", "P"):  # a screenshot with transparency: flatten on white
-        image = image.convert("RGBA")
-        flat = Image.new("RGB", image.size, "white")
-        flat.paste(image, mask=image.getchannel("A"))
-        image = flat
-    image = image.convert("RGB")
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=82, optimize=True)  # no exif= argument: nothing of the original's kept
-    return out.getvalue()
+        data = uploads.read_limited(upload, PHOTO_MAX_BYTES)
+        return uploads.prepare_photo(data, name=upload.name, max_edge=PHOTO_MAX_SIDE).content
+    except DomainError as exc:
+        raise _refused(exc.message) from None
 
 
 def _refused(message) -> DomainError:

@@ -384,3 +384,23 @@ def test_sealed_values_and_blind_indexes_keep_their_format(monkeypatch):
                     keys[purpose], value.encode(), hashlib.sha256).hexdigest()[:32]
     finally:
         crypto.reset_keys()
+
+
+def test_foreign_keys_are_checked_per_statement_during_an_import_and_deferred_again_after(city, reg):
+    from django.db import IntegrityError, connection, transaction
+
+    from gongzhi.registry.spreadsheets.importing import foreign_keys_checked_per_statement
+
+    result = run(city, [good_row(1), good_row(2)], mode=ImportMode.ALL_OR_NOTHING)
+    assert result.created == 2
+    if connection.vendor != "postgresql":
+        return
+    table = Resident._meta.db_table
+    dangling = f"UPDATE {table} SET household_id = -1 WHERE id = %s"  # noqa: S608
+    with transaction.atomic():
+        with foreign_keys_checked_per_statement([table]), pytest.raises(IntegrityError), \
+                transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(dangling, [reg.zhang.pk])  # refused at once
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(dangling, [reg.zhang.pk])  # deferred again: accepted until commit …
+            transaction.set_rollback(True)  # … which never comes

@@ -86,6 +86,17 @@ def test_problems_come_in_the_users_language(client_as, settings, reg):
     assert "身份证号校验位错误，可能有数字输错。" in errors(response, "id_number")
 
 
+def test_a_residents_name_is_labelled_as_a_persons_name_in_chinese(client_as, settings, city, reg):
+    c = client_as("grid_worker")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert '<label for="id_name">姓名</label>' in main(c.get(new_url(reg.household_a)))
+    # The names of places keep the word for a thing's name.
+    officer = client_as("street_officer_a")
+    officer.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    figures = main(officer.get(reverse("registry:statistics", args=[city.street_a.pk])))
+    assert "<th>名称</th>" in figures and "姓名" not in figures
+
+
 def test_a_person_already_registered_is_refused(client_as, reg):
     response = client_as("grid_worker").post(new_url(reg.household_a2),
                                              person(id_number=id_number(dt.date(1950, 3, 1), 1)))  # 张伟's

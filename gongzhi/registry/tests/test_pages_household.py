@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from gongzhi.accounts.choices import Role
+from gongzhi.cases.tests import media
 from gongzhi.core.models import AuditEntry
 from gongzhi.registry.models import Household, Visit, VisitPhoto
 from gongzhi.registry.services import visits
@@ -124,7 +125,7 @@ def test_a_visit_with_photos_and_a_follow_up(client_as, city, reg):
     today = timezone.localdate()
     response = c.post(visit_url(reg.household_a), {
         "visited_on": today.isoformat(), "notes": "老人身体尚可", "follow_up_needed": "on",
-        "follow_up": "下周送药上门", "photos": [jpeg("a.jpg"), jpeg("b.jpg", color=(200, 60, 60))],
+        "follow_up": "下周送药上门", "photos": [jpeg("a.jpg", size=(3200, 2400)), jpeg("b.jpg", color=(200, 60, 60))],
     })
     visit = Visit.objects.get(household=reg.household_a)
     assert response.status_code == 302
@@ -133,7 +134,8 @@ def test_a_visit_with_photos_and_a_follow_up(client_as, city, reg):
     photos = list(VisitPhoto.objects.filter(visit=visit))
     assert len(photos) == 2
     with Image.open(photos[0].image.open("rb")) as image:
-        assert max(image.size) == 1600 and not image.getexif()  # shrunk, and no EXIF kept
+        # Kept as the case pages keep photos: shrunk, and no EXIF.
+        assert max(image.size) == visits.PHOTO_MAX_SIDE and not image.getexif()
     assert Household.objects.get(pk=reg.household_a.pk).last_visited_on == today
     assert AuditEntry.objects.filter(action="visit.log").count() == 1
 
@@ -151,6 +153,15 @@ def test_a_visit_through_htmx_is_redirected_there(client_as, reg):
     assert response.status_code == 204 and response["HX-Redirect"].endswith(f"#visit-{visit.pk}")
 
 
+def test_an_iphone_heic_photo_is_kept_as_a_jpeg_without_its_position(client_as, reg):
+    response = client_as("grid_worker").post(visit_url(reg.household_a), {
+        "visited_on": timezone.localdate().isoformat(), "photos": [media.heic_with_gps()]})
+    assert response.status_code == 302
+    stored = VisitPhoto.objects.get(visit__household=reg.household_a)
+    with Image.open(stored.image.open("rb")) as image:
+        assert image.format == "JPEG" and image.size == (64, 48) and not image.getexif()  # no GPS, no camera
+
+
 def test_a_refused_photo_saves_nothing(client_as, reg):
     c = client_as("grid_worker")
     response = c.post(visit_url(reg.household_a), {
@@ -159,7 +170,7 @@ def test_a_refused_photo_saves_nothing(client_as, reg):
     })
     assert response.status_code == 400
     page = main(response)
-    assert "scan.jpg is not a JPEG, PNG or WebP photo we can read." in page
+    assert "scan.jpg is not a JPEG, PNG, WebP or HEIC photo." in page
     assert "门口照片" in page  # what was typed comes back
     assert not Visit.objects.exists() and not VisitPhoto.objects.exists()
     assert photo_files() == []  # not even the good photo's file

@@ -40,7 +40,7 @@ def test_a_visit_with_photos_from_a_phone(client_as, city, reg):
     assert len(visit["photos"]) == 2 and visit["follow_up_needed"] and visit["visitor"] == "网格员 赵磊"
     stored = VisitPhoto.objects.get(pk=visit["photos"][0]["id"])
     with Image.open(stored.image.open("rb")) as image:
-        assert max(image.size) == 1600 and not image.getexif()  # shrunk, no EXIF kept
+        assert max(image.size) == visits.PHOTO_MAX_SIDE and not image.getexif()  # shrunk, no EXIF kept
     assert c.get(visit["photos"][0]["url"])["Content-Type"] == "image/jpeg"
     assert client_as("street_officer_b").get(visit["photos"][0]["url"]).status_code == 404
     assert Household.objects.get(pk=reg.household_a.pk).last_visited_on == timezone.localdate()

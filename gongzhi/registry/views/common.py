@@ -23,6 +23,14 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def require_row(user, action: str, row):
+    """`row` (already read in the user's scope), when the user may also do `action` on it: someone
+    who may only look at it is refused (403)."""
+    if not permissions.covers_row(user, action, row):
+        raise PermissionDenied
+    return row
+
+
 def page_action(user) -> str:
     """The registry action a user's grid page is read with: people (and with them places) for the
     grid's staff, places alone for department staff; nobody else has a grid page (403)."""

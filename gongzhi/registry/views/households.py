@@ -4,7 +4,7 @@ the camera, closing follow-ups; and entering or correcting a household."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +18,11 @@ from gongzhi.divisions.models import Division
 from .. import permissions, selectors
 from ..choices import ResidentStatus
 from ..forms import CloseFollowUpForm, HouseholdForm, VisitForm, show_refusal
-from ..models import VisitPhoto
 from ..permissions import RegistryAction
 from ..services import places, visits
 from ..services.visits import PHOTOS_PER_VISIT
-from .common import area_from, is_htmx, next_url, tag_labels
+from ..storage import photo_response
+from .common import area_from, is_htmx, next_url, require_row, tag_labels
 
 A = RegistryAction
 VISITS_PER_PAGE = 10
@@ -71,9 +71,7 @@ def household_page(request, household, *, visit_form=None, revealed=None, status
 def log_visit(request, pk):
     """Log a visit with its photos: all of it or — a photo refused, a field missing — nothing, with
     the problems shown by the fields on the household's page."""
-    household = selectors.access_household(request.user, pk)
-    if not permissions.covers_row(request.user, A.VISIT, household):
-        raise PermissionDenied
+    household = require_row(request.user, A.VISIT, selectors.access_household(request.user, pk))
     form = VisitForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
@@ -115,14 +113,7 @@ def close_follow_up(request, pk):
 @login_required
 @require_GET
 def visit_photo(request, pk, photo_id):
-    visit = selectors.access_visit(request.user, pk)
-    photo = VisitPhoto.objects.filter(visit=visit, pk=photo_id).first()
-    if photo is None:
-        raise Http404
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(selectors.access_visit_photo(request.user, pk, photo_id))
 
 
 # --- entering and correcting a household -------------------------------------------------------------
@@ -163,9 +154,7 @@ def new_household(request):
 @require_http_methods(["GET", "POST"])
 def edit_household(request, pk):
     user = request.user
-    household = selectors.access_household(user, pk)
-    if not permissions.covers_row(user, A.EDIT, household):
-        raise PermissionDenied
+    household = require_row(user, A.EDIT, selectors.access_household(user, pk))
     form = HouseholdForm(request.POST or None, household=household, initial={
         "room": household.room, "kind": household.kind, "version": household.version})
     if request.method == "POST" and form.is_valid():

@@ -3,7 +3,6 @@ refused), and the audited reveal of a full ID or phone number."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,12 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.errors import DomainError
 
-from .. import permissions, selectors
+from .. import selectors
 from ..choices import PersonalField, Relation
 from ..forms import ResidentForm, show_refusal
 from ..permissions import RegistryAction
 from ..services import people, privacy
-from .common import is_htmx
+from .common import is_htmx, require_row
 from .households import household_page
 
 A = RegistryAction
@@ -31,9 +30,7 @@ A = RegistryAction
 def new_resident(request, pk):
     """Enter a person living in household `pk`."""
     user = request.user
-    household = selectors.access_household(user, pk)
-    if not permissions.covers_row(user, A.EDIT, household):
-        raise PermissionDenied
+    household = require_row(user, A.EDIT, selectors.access_household(user, pk))
     # The first person entered in a household is usually its head; the next ones are not.
     has_members = selectors.residents_for(user, household=household).exists()
     form = ResidentForm(request.POST or None, initial={"relation": Relation.OTHER if has_members else Relation.HEAD})
@@ -58,9 +55,7 @@ def edit_resident(request, pk):
     """Correct a resident's details and tags, in one transaction; refused if someone else saved a
     change since the form was shown."""
     user = request.user
-    resident = selectors.access_resident(user, pk)
-    if not permissions.covers_row(user, A.EDIT, resident):
-        raise PermissionDenied
+    resident = require_row(user, A.EDIT, selectors.access_resident(user, pk))
     tags = [link.tag for link in selectors.resident_tags(resident)]
     form = ResidentForm(request.POST or None, resident=resident, initial=ResidentForm.initial_for(resident, tags))
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import DomainError
 from gongzhi.demo.build import SIZES, DemoResult, persona_lines, plan_demo, write_demo
 from gongzhi.demo.personas import DEMO_PASSWORD
-from gongzhi.demo.stages import run_stages
+from gongzhi.demo.stages import STAGE_NAMES, run_stages
 from gongzhi.divisions.choices import LEVELS, Level
 from gongzhi.divisions.management.commands.import_divisions import ProgressLine
 
@@ -20,8 +20,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=SIZES, default="small")
+        parser.add_argument("--skip", action="append", choices=STAGE_NAMES, default=[], metavar="STAGE",
+                            help="leave out a stage (repeatable): " + ", ".join(STAGE_NAMES))
 
-    def handle(self, *args, size: str, **options):
+    def handle(self, *args, size: str, skip: list[str], **options):
         try:
             self.stdout.write(_("Drawing the demo city (%(size)s) …") % {"size": size})
             plan = plan_demo(size)
@@ -29,7 +31,7 @@ class Command(BaseCommand):
                               % {"count": len(plan.rows), "seconds": plan.seconds})
             progress = ProgressLine(self.stdout)
             result = write_demo(plan, progress=progress)
-            run_stages(size, result, progress=progress, say=self.stdout.write)
+            run_stages(size, result, progress=progress, say=self.stdout.write, skip=frozenset(skip))
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self._summary(result)
