@@ -86,23 +86,27 @@ def test_an_empty_index_finds_nothing():
 
 def test_lookups_are_fast_enough_for_a_city(city_grids):
     """Against a linear scan measured in the same run, so a busy machine slows both alike (the
-    bench measures the real figures): a regression to a scan fails."""
+    bench measures the real figures): a regression to a scan fails. Each rate is the best of
+    three interleaved rounds, so a moment's pause on a shared machine does not decide it."""
     grids, shapes = city_grids
-    lngs, lats = random_points(shapely.total_bounds(shapes), 20_000, seed=9)
+    lngs, lats = random_points(shapely.total_bounds(shapes), 21_000, seed=9)
     pairs = list(zip(lngs.tolist(), lats.tolist(), strict=True))
-    started = time.perf_counter()
-    for x, y in pairs:
-        grids.locate(x, y)
-    single_per_s = len(pairs) / (time.perf_counter() - started)
-    started = time.perf_counter()
-    for x, y in pairs[:100]:
-        naive_locate(shapes, x, y)
-    naive_per_s = 100 / (time.perf_counter() - started)
-    started = time.perf_counter()
-    grids.locate_many(lngs, lats)
-    batch_per_s = len(pairs) / (time.perf_counter() - started)
-    assert single_per_s > 30 * naive_per_s
-    assert batch_per_s > 30 * naive_per_s
+
+    def rate(run, n: int) -> float:
+        started = time.perf_counter()
+        run()
+        return n / (time.perf_counter() - started)
+
+    single, naive, batch = [], [], []
+    for i in range(3):
+        chunk = pairs[i * 7000:(i + 1) * 7000]
+        single.append(rate(lambda chunk=chunk: [grids.locate(x, y) for x, y in chunk], len(chunk)))
+        few = chunk[:100]
+        naive.append(rate(lambda few=few: [naive_locate(shapes, x, y) for x, y in few], len(few)))
+        batch.append(rate(lambda i=i: grids.locate_many(lngs[i * 7000:(i + 1) * 7000], lats[i * 7000:(i + 1) * 7000]),
+                          7000))
+    assert max(single) > 30 * max(naive)
+    assert max(batch) > 30 * max(naive)
 
 
 # --- the process-wide index and its change counter ------------------------------------------------
