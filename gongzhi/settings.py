@@ -196,6 +196,8 @@ MAP_TILE_ATTRIBUTION = os.environ.get("GONGZHI_TILE_ATTRIBUTION", "")
 GRID_TOLERANCE_M2 = float(os.environ.get("GONGZHI_GRID_TOLERANCE_M2", "1.0"))
 # "Not visited in N days" on a grid worker's pages starts at this N; the page lets them change it.
 REGISTRY_NOT_VISITED_DAYS = int(os.environ.get("GONGZHI_REGISTRY_NOT_VISITED_DAYS", "90"))
+# Requests a minute an Open311 API key may make when the key sets no limit of its own (0: none).
+GONGZHI_OPEN311_RATE_PER_MINUTE = int(os.environ.get("GONGZHI_OPEN311_RATE_PER_MINUTE", "60"))
 
 # --- logging: never log request bodies or personal data -------------------------------------
 LOGGING = {

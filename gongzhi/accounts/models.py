@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -66,10 +65,6 @@ class RoleAssignment(models.Model):
     def __str__(self):
         where = self.department or self.division
         return f"{self.get_role_display()} · {where}"
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiToken(models.Model):

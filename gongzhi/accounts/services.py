@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, db, scope
+from gongzhi.core.digests import secret_digest as hash_token
 from gongzhi.core.errors import DomainError
 from gongzhi.core.masking import mask_phone
 from gongzhi.divisions.choices import Level
 
 from . import selectors
 from .choices import Role
-from .models import ApiToken, RoleAssignment, User, default_token_expiry, hash_token, phone_validator
+from .models import ApiToken, RoleAssignment, User, default_token_expiry, phone_validator
 
 
 @transaction.atomic

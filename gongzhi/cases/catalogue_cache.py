@@ -1,21 +1,15 @@
 """The case catalogue held in memory: every report names a sub-category, and every answer that
 lists cases shows their categories, so asking the database each time is waste.
 
-Each process keeps one copy and checks at most once a second whether the table changed anywhere
-(a fingerprint: how many rows, the highest id, version sum and last edit). The catalogue services
-also drop this process's copy when an edit commits, so the editing process sees it at once and the
-others within a second. The copies are read-only: never change an object taken from here.
+Each process keeps one copy (gongzhi.core.process_copy) and checks at most once a second whether
+the table changed anywhere (a fingerprint: how many rows, the highest id, version sum and last
+edit). The catalogue services also drop this process's copy when an edit commits, so the editing
+process sees it at once and the others within a second.
 """
-
-import threading
-from time import monotonic
 
 from django.db import models
 
-RECHECK_SECONDS = 1.0
-
-_lock = threading.Lock()
-_cached: dict = {"catalogue": None, "token": None, "checked": 0.0}
+from gongzhi.core.process_copy import ProcessCopy
 
 
 class Catalogue:
@@ -43,24 +37,12 @@ def _fingerprint():
     ).values())
 
 
-def catalogue() -> Catalogue:
-    """This process's copy, re-read when the table changed (checked at most once a second)."""
+def _read() -> Catalogue:
     from .models import Category
 
-    now = monotonic()
-    with _lock:
-        current = _cached["catalogue"]
-        if current is not None and now - _cached["checked"] < RECHECK_SECONDS:
-            return current
-        token = _fingerprint()
-        if current is None or token != _cached["token"]:
-            current = Catalogue(list(Category.objects.all()))
-            _cached.update(catalogue=current, token=token)
-        _cached["checked"] = now
-        return current
+    return Catalogue(list(Category.objects.all()))
 
 
-def forget_catalogue() -> None:
-    """Drop this process's copy; the next use reads the table again."""
-    with _lock:
-        _cached.update(catalogue=None, token=None, checked=0.0)
+_copy = ProcessCopy(_fingerprint, _read)
+catalogue = _copy.get  # this process's copy, re-read when the table changed
+forget_catalogue = _copy.forget

@@ -9,28 +9,18 @@ REDIS_URL is set, so every process shares the count; the per-process memory cach
 server process then counts alone). An answer over the limit is GeoReport's error body with HTTP
 429 and a Retry-After header."""
 
-import os
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
-DEFAULT_PER_MINUTE = 60
 WINDOW_S = 60
-
-
-def default_limit() -> int:
-    """Settings' GONGZHI_OPEN311_RATE_PER_MINUTE, else the environment variable of that name, else 60."""
-    value = getattr(settings, "GONGZHI_OPEN311_RATE_PER_MINUTE", None)
-    if value is None:
-        value = os.environ.get("GONGZHI_OPEN311_RATE_PER_MINUTE") or DEFAULT_PER_MINUTE
-    return int(value)
 
 
 def limit_for(client) -> int:
     if client.rate_limit_per_minute is not None:
         return client.rate_limit_per_minute
-    return default_limit()
+    return settings.GONGZHI_OPEN311_RATE_PER_MINUTE
 
 
 def hit(client) -> int | None:

@@ -2,7 +2,6 @@
 requests (cases on the open311 channel, through the cases intake) and updates (a public note on
 the case's timeline, never a change of its state)."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from gongzhi.cases.services import notices
 from gongzhi.cases.services.base import audit_case, lock_case, log
 from gongzhi.cases.services.intake import MAX_DESCRIPTION, Report, submit_case
 from gongzhi.core import audit, scope
+from gongzhi.core.digests import secret_digest as hash_key
 from gongzhi.core.errors import DomainError
 
 from .attributes_seed import ATTRIBUTES
@@ -37,10 +37,6 @@ MIN_KEY_LENGTH = 16
 
 
 # --- API keys -----------------------------------------------------------------------------------
-
-
-def hash_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def client_for_key(raw: str | None) -> Open311Client | None:

@@ -10,17 +10,16 @@ at most once a second), so computing a deadline costs no query in the common cas
 """
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from gongzhi.core.process_copy import ProcessCopy
+
 from .choices import TimeUnit
 
 DEFAULT_PERIODS = (("08:30", "12:00"), ("13:30", "17:30"))
-RECHECK_SECONDS = 1.0
 # A limit that needs more than this many days to count down is a data error, not a deadline.
 MAX_DAYS = 3660
 
@@ -124,34 +123,25 @@ def _seconds(a: dt.time, b: dt.time) -> int:
     return (b.hour * 3600 + b.minute * 60 + b.second) - (a.hour * 3600 + a.minute * 60 + a.second)
 
 
-# --- the per-process cache ------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_cached: dict = {"calendar": None, "token": None, "checked": 0.0}
+# --- the per-process copy -------------------------------------------------------------------------
 
 
-def current_calendar() -> WorkingCalendar:
-    """This process's calendar, re-read when another process (or this one) changed it."""
-    from .models import CalendarDay, CalendarVersion
+def _version():
+    from .models import CalendarVersion
 
-    now = monotonic()
-    with _lock:
-        calendar = _cached["calendar"]
-        if calendar is not None and now - _cached["checked"] < RECHECK_SECONDS:
-            return calendar
-        token = CalendarVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-        if calendar is None or token != _cached["token"]:
-            rows = CalendarDay.objects.values_list("date", "is_workday")
-            calendar = WorkingCalendar(dict(rows), _periods(), ZoneInfo(settings.TIME_ZONE))
-            _cached.update(calendar=calendar, token=token)
-        _cached["checked"] = now
-        return calendar
+    return CalendarVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
-def forget_calendar() -> None:
-    """Drop this process's copy; the next use reads the table again."""
-    with _lock:
-        _cached.update(calendar=None, token=None, checked=0.0)
+def _read() -> WorkingCalendar:
+    from .models import CalendarDay
+
+    rows = CalendarDay.objects.values_list("date", "is_workday")
+    return WorkingCalendar(dict(rows), _periods(), ZoneInfo(settings.TIME_ZONE))
+
+
+_copy = ProcessCopy(_version, _read)
+current_calendar = _copy.get  # this process's calendar, re-read when any process changed it
+forget_calendar = _copy.forget
 
 
 def add_working_time(start: dt.datetime, amount: float, unit: str) -> dt.datetime:

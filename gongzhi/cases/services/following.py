@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
+from gongzhi.core.digests import secret_digest
 from gongzhi.core.errors import DomainError
 
 from ..choices import CaseState, FollowKind
@@ -88,18 +89,12 @@ def follow_kind(user, case: Case) -> str:
 # --- the follow secret of a report made without an account -----------------------------------------
 
 
-def token_hash(raw: str) -> str:
-    from .intake import hash_token
-
-    return hash_token(raw)
-
-
 def follows_by_token(case: Case, raw: str) -> bool:
     """Whether `raw` is the follow secret of this case's reporter, or of the reporter of a
     duplicate merged into it (whose secret follows it here)."""
     if not raw or len(raw) > 128:
         return False
-    digest = token_hash(raw)
+    digest = secret_digest(raw)
     if case.follow_token_hash and hmac.compare_digest(digest, case.follow_token_hash):
         return True
     return CaseFollower.objects.filter(case=case, token_hash=digest).exists()

@@ -21,7 +21,6 @@ transaction. Nothing here searches for the same problem nearby: the reporter is 
 while writing (the report page, GET /api/v1/cases/nearby) and staff on the case's page."""
 
 import datetime as dt
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import db
+from gongzhi.core.digests import secret_digest as hash_token
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models import AuditEntry
 from gongzhi.divisions.choices import Level
@@ -74,10 +74,6 @@ class Intake:
     created: bool
     # Given once, to a reporter without an account: the secret that lets them follow and rate.
     follow_token: str = ""
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def submit_case(*, actor, report: Report) -> Intake:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.core.digests import secret_digest
 from gongzhi.core.errors import DomainError
 from gongzhi.departments.models import Department
 from gongzhi.divisions.models import Division
@@ -25,7 +26,6 @@ from . import notices
 from .base import MAX_NOTE, audit_case, lock_case, log, require_state, required_text, save_case, snapshot
 from .deadlines import start_clock
 from .following import follows_by_token
-from .intake import hash_token
 from .routing import Unit, route
 
 S = CaseState
@@ -302,7 +302,7 @@ def rate_case(*, actor, case: Case, value: str, comment: str = "", follow_token:
     if user is None or follow_token:
         if not follows_by_token(case, follow_token):
             raise DomainError(_("This link does not allow rating the case."), code="forbidden")
-        user, digest = None, hash_token(follow_token)
+        user, digest = None, secret_digest(follow_token)
     elif not CaseFollower.objects.filter(case=case, user=user).exists():
         # Not even an administrator: satisfaction is the word of those who reported or follow it.
         raise DomainError(_("Only the people who reported a case rate it."), code="forbidden")

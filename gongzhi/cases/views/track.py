@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.digests import secret_digest
 from gongzhi.core.errors import DomainError, StaleEdit
 from gongzhi.core.pagination import paginate
 
@@ -74,7 +75,7 @@ def _viewer(request, case) -> dict:
                 token = candidate
                 break
     reporter = getattr(request.user, "is_authenticated", False) and case.reporter_id == request.user.pk
-    own_secret = bool(token) and following.token_hash(token) == case.follow_token_hash
+    own_secret = bool(token) and secret_digest(token) == case.follow_token_hash
     return {"follower": bool(kind or token), "user_follows": bool(kind), "kind": kind,
             # Who reported the problem checks the result; a resident who chose to follow only rates.
             "verifier": bool(token) or kind in VERIFYING_FOLLOWERS,
@@ -119,11 +120,10 @@ def _track_page(request, case, *, rate_form=None, verify_form=None, status=200):
 
 def _token_rated(case, token: str) -> bool:
     from ..models import CaseRating
-    from ..services.following import token_hash
 
     if not token:
         return False
-    return CaseRating.objects.filter(case=case, round=case.reopen_count + 1, token_hash=token_hash(token)).exists()
+    return CaseRating.objects.filter(case=case, round=case.reopen_count + 1, token_hash=secret_digest(token)).exists()
 
 
 @require_POST

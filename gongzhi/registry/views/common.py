@@ -1,7 +1,6 @@
 """What the registry pages share: which part of the registry a user sees, the division a page
 looks at, and where to go back to."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,14 +10,6 @@ from ..forms import tag_label
 from ..permissions import RegistryAction
 
 A = RegistryAction
-# "Not visited in N days": the page's starting N, unless the deployment sets its own.
-DEFAULT_NOT_VISITED_DAYS = 90
-
-
-def not_visited_days_default() -> int:
-    return int(getattr(settings, "REGISTRY_NOT_VISITED_DAYS", DEFAULT_NOT_VISITED_DAYS))
-
-
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 

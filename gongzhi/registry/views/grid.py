@@ -4,6 +4,7 @@ of visits (overdue care, households not visited in N days, open follow-ups)."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from gongzhi.divisions.choices import Level
 
 from .. import permissions, selectors
 from ..permissions import RegistryAction
-from .common import area_from, is_htmx, not_visited_days_default, page_action, tag_labels
+from .common import area_from, is_htmx, page_action, tag_labels
 
 A = RegistryAction
 PER_PAGE = 20
@@ -87,7 +88,7 @@ def _days(raw) -> int:
     try:
         return min(max(int(raw), 1), MAX_DAYS)
     except (TypeError, ValueError):
-        return not_visited_days_default()
+        return settings.REGISTRY_NOT_VISITED_DAYS  # the page's starting N
 
 
 def _with_ages(residents, today) -> list:
