@@ -206,7 +206,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"},
+                # Configured here, the task worker does not add a handler of its own (each line twice).
+                "huey": {"handlers": ["console"], "propagate": False}},
 }
 
 APP_NAME = _("Gongzhi community governance")
