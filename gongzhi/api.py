@@ -38,7 +38,8 @@ api.add_router("/registry/", "gongzhi.registry.api.router")
 api.add_router("/notifications/", "gongzhi.notifications.api.router")
 api.add_router("/assessment/", "gongzhi.assessment.api.router")
 
-DOMAIN_STATUS = {"stale": 409, "duplicate": 409, "conflict": 409, "forbidden": 403, "not_found": 404}
+DOMAIN_STATUS = {"stale": 409, "duplicate": 409, "conflict": 409, "forbidden": 403, "not_found": 404,
+                 "password_change_required": 403}
 HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "not_allowed", 429: "throttled"}
 
 

@@ -84,10 +84,14 @@ class MeOut(Schema):
 # --- tokens ----------------------------------------------------------------------------------
 
 
-@router.post("/auth/token", auth=None, response={201: NewTokenOut, 401: ErrorOut, 429: ErrorOut},
+@router.post("/auth/token", auth=None, response={201: NewTokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
              summary="Exchange a username (or phone) and password for an API token")
 def create_token(request, data: TokenIn, response: HttpResponse):
-    """Repeated failures lock the account from this address for a while (django-axes): 429."""
+    """Repeated failures lock the account from this address for a while (django-axes): 429.
+
+    A one-time password given by an administrator (new account, reset) buys no token: the answer
+    is 403 with the code `password_change_required` until the person has chosen their own password
+    on the web page (/accounts/password/). Every other call of such a user answers the same."""
     user = authenticate(request, username=data.username, password=data.password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
@@ -97,6 +101,9 @@ def create_token(request, data: TokenIn, response: HttpResponse):
             return Status(429, {"detail": detail % {"minutes": minutes}, "code": "locked_out"})
         return Status(401, {"detail": _("The username, phone number or password is not correct."),
                             "code": "invalid_credentials"})
+    if user.must_change_password:
+        # Not a completed sign-in: last_login stays as it was.
+        raise services.password_change_required()
     # A password exchanged for a token is a sign-in: last_login moves and the failure count resets.
     user_logged_in.send(sender=type(user), request=request, user=user)
     token, raw = services.issue_token(actor=user, name=data.name)

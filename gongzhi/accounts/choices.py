@@ -15,27 +15,10 @@ class Role(models.TextChoices):
 
 
 class Action(models.TextChoices):
-    """What a role may do inside the divisions it covers; the one vocabulary scope checks use."""
+    """What a role may do inside the divisions it covers (granted in each app's access.py)."""
 
     VIEW = "view", _("See divisions, grids and maps")
     MANAGE_GRIDS = "manage_grids", _("Edit, split and merge grids")
     MANAGE_DIVISIONS = "manage_divisions", _("Rename and re-draw divisions, import division lists")
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
     MANAGE_USERS = "manage_users", _("Grant and revoke roles")
-
-
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.CITY_ADMIN: frozenset(Action.values),
-    Role.DISTRICT_OFFICER: frozenset({Action.VIEW, Action.MANAGE_GRIDS, Action.MANAGE_DIVISIONS}),
-    Role.STREET_OFFICER: frozenset({Action.VIEW, Action.MANAGE_GRIDS}),
-    Role.COMMUNITY_SECRETARY: frozenset({Action.VIEW, Action.MANAGE_GRIDS}),
-    Role.COMMUNITY_STAFF: frozenset({Action.VIEW}),
-    Role.GRID_WORKER: frozenset({Action.VIEW}),
-    Role.DEPARTMENT_STAFF: frozenset({Action.VIEW}),
-    # A resident's own reports and requests are reached through ownership, not division scope.
-    Role.RESIDENT: frozenset(),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.VIEW_AUDIT}),
-}
-
-# Roles whose holders work in the desktop workbench (as opposed to residents on a phone).
-STAFF_ROLES = frozenset(ROLE_ACTIONS) - {Role.RESIDENT}

@@ -5,40 +5,14 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.forms import reason_field
 from gongzhi.core.masking import mask_phone
 from gongzhi.departments.selectors import managed_departments_for
-from gongzhi.divisions.models import Division
-from gongzhi.divisions.selectors import divisions_for
 
 from . import selectors, services
-from .choices import Action, Role
+from .choices import Role
 from .models import phone_validator
-
-DIVISION_NOT_IN_SCOPE = _("Choose a division from the matches: this one is not in your divisions.")
-
-
-def scoped_divisions(actor):
-    return divisions_for(actor, Action.MANAGE_USERS).defer("geometry")
-
-
-class DivisionChoiceField(forms.ModelChoiceField):
-    """One division, picked with the search-as-you-type picker (the page renders it, not the
-    widget, since a city has thousands of divisions)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Division.objects.none())
-        kwargs.setdefault("widget", forms.HiddenInput)
-        kwargs.setdefault("error_messages", {"invalid_choice": DIVISION_NOT_IN_SCOPE})
-        super().__init__(**kwargs)
-
-
-class DivisionsChoiceField(forms.ModelMultipleChoiceField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Division.objects.none())
-        kwargs.setdefault("widget", forms.MultipleHiddenInput)
-        kwargs.setdefault("error_messages", {"invalid_choice": DIVISION_NOT_IN_SCOPE,
-                                             "invalid_pk_value": DIVISION_NOT_IN_SCOPE})
-        super().__init__(**kwargs)
+from .pickers import DivisionChoiceField, scoped_divisions
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
@@ -152,14 +126,6 @@ class NewUserForm(RoleGrantForm):
             raise forms.ValidationError(
                 _("Another account has this phone number (%(masked)s).") % {"masked": mask_phone(phone)})
         return phone or None
-
-
-def reason_field(*, required: bool = True, help_text=None):
-    return forms.CharField(
-        label=_("Reason"), max_length=500, required=required,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=help_text or _("Kept in the audit trail."),
-    )
 
 
 class RevokeRoleForm(forms.Form):

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import roles
+
 from .choices import Role
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
@@ -18,6 +20,9 @@ class User(AbstractUser):
         _("mobile phone"), max_length=11, blank=True, null=True, unique=True, validators=[phone_validator]
     )
     display_name = models.CharField(_("name"), max_length=64, blank=True)
+    # Set when an administrator gives a one-time password (new account, reset); until the person
+    # chooses their own, every page leads to the password change and the API answers 403.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
 
@@ -40,7 +45,7 @@ class RoleAssignment(models.Model):
     divisions their department serves). Revoked assignments stay for the audit trail."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_assignments")
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=32, choices=roles.role_choices)
     division = models.ForeignKey(
         "divisions.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -21,7 +21,10 @@ from .models import ApiToken, RoleAssignment, User, default_token_expiry, phone_
 
 @transaction.atomic
 def issue_token(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new API token for `actor`. Returns the row and the raw key, which is never stored."""
+    """A new API token for `actor`. Returns the row and the raw key, which is never stored.
+    Refused while the actor still has a one-time password from an administrator."""
+    if actor.must_change_password:
+        raise password_change_required()
     raw = ApiToken.new_raw_key()
     token = ApiToken.objects.create(
         user=actor, name=name.strip()[:64], key_hash=hash_token(raw), hint=raw[-4:], expires_at=default_token_expiry()
@@ -40,6 +43,14 @@ def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
     audit.record(actor=actor, action="token.revoke", obj=token, before={"revoked_at": None},
                  after={"revoked_at": token.revoked_at})
     return token
+
+
+def password_change_required() -> DomainError:
+    """The refusal every page, API call and token request meets while the user still has a
+    one-time password (code `password_change_required`, answered 403 by the API)."""
+    return DomainError(
+        _("You must choose a new password before continuing: sign in on the web page and change the "
+          "one-time password you were given."), code="password_change_required")
 
 
 def user_for_token(raw: str) -> User | None:
@@ -96,18 +107,44 @@ def _token_with_user(key_hash: str) -> ApiToken | None:
     return token
 
 
+def _revoke_live_tokens(user: User) -> int:
+    """Revoke every live API token of `user` (kept, marked revoked); how many. A token outlives
+    no password: whoever learnt the old one may have made a token with it."""
+    now = timezone.now()
+    return (ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+            .exclude(expires_at__lte=now)
+            .update(revoked_at=now))
+
+
+def _set_password(user: User, raw: str, *, must_change: bool) -> int:
+    """Every password write goes through here: the hash, the first-login flag, and the user's
+    tokens revoked. Returns how many tokens were revoked. The caller holds the user's row lock
+    and writes the audit row."""
+    user.set_password(raw)
+    user.must_change_password = must_change
+    user.save(update_fields=["password", "must_change_password"])
+    return _revoke_live_tokens(user)
+
+
 @transaction.atomic
-def change_password(*, actor: User, old_password: str, new_password: str) -> None:
+def change_password(*, actor: User, old_password: str, new_password: str) -> int:
+    """The user's own change. Ends the one-time password an administrator gave, and revokes the
+    user's API tokens; returns how many were revoked."""
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.check_password(old_password):
         raise DomainError(_("Your current password is not correct."), code="wrong_password")
+    if new_password == old_password:
+        raise DomainError(_("Choose a new password that differs from the current one."), code="weak_password")
     try:
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages), code="weak_password") from None
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    audit.record(actor=actor, action="user.password_change", obj=user)
+    was_required = user.must_change_password
+    revoked = _set_password(user, new_password, must_change=False)
+    audit.record(actor=actor, action="user.password_change", obj=user,
+                 before={"must_change_password": was_required},
+                 after={"must_change_password": False, "tokens_revoked": revoked})
+    return revoked
 
 
 @transaction.atomic
@@ -302,7 +339,8 @@ def create_user(*, actor: User, username: str, display_name: str, phone: str | N
         message = _("Another account has this phone number.")
         raise DomainError(message, code="duplicate", details={"phone": message})
     raw = temporary_password()
-    user = User(username=username, display_name=display_name, phone=phone)
+    # The temporary password passes through the actor's hands: the person sets their own first.
+    user = User(username=username, display_name=display_name, phone=phone, must_change_password=True)
     user.set_password(raw)
     try:
         with transaction.atomic():
@@ -311,7 +349,7 @@ def create_user(*, actor: User, username: str, display_name: str, phone: str | N
         message = _("This username or phone number was taken a moment ago.")
         raise DomainError(message, code="duplicate") from None
     audit.record(actor=actor, action="user.create", obj=user, division=_role_place(role, division, department),
-                 after=_audit_user(user))
+                 after={**_audit_user(user), "must_change_password": True})
     assign_role(actor=actor, user=user, role=role, division=division, department=department)
     return user, raw
 
@@ -356,13 +394,16 @@ def set_user_active(*, actor: User, user: User, active: bool, reason: str) -> Us
 
 @transaction.atomic
 def reset_password(*, actor: User, user: User, reason: str = "") -> str:
-    """Give the account a new temporary password and return it (to be shown once). The audit row
-    records that it happened, never the password."""
+    """Give the account a new temporary password and return it (to be shown once). The person
+    must choose their own at their next login; their sessions end and their API tokens are
+    revoked. The audit row records that it happened and how many tokens went, never the password."""
     user = User.objects.select_for_update().get(pk=user.pk)
     _require_manageable(actor, user)
     raw = temporary_password()
-    user.set_password(raw)
-    user.save(update_fields=["password"])
+    was_required = user.must_change_password
+    revoked = _set_password(user, raw, must_change=True)
     audit.record(actor=actor, action="user.password_reset", obj=user, division=_audit_place(user),
+                 before={"must_change_password": was_required},
+                 after={"must_change_password": True, "tokens_revoked": revoked},
                  reason=(reason or "").strip())
     return raw

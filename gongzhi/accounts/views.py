@@ -3,7 +3,9 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -43,21 +45,41 @@ def profile(request):
 
 
 @login_required
+@never_cache
 def password_change(request):
+    """The user's own change; also where a one-time password from an administrator must be
+    replaced before anything else (see PasswordChangeRequiredMiddleware)."""
+    required = request.user.must_change_password
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_password(actor=request.user, old_password=form.cleaned_data["old_password"],
-                                     new_password=form.cleaned_data["new_password"])
+            revoked = services.change_password(actor=request.user, old_password=form.cleaned_data["old_password"],
+                                               new_password=form.cleaned_data["new_password"])
         except DomainError as exc:
             field = "old_password" if exc.code == "wrong_password" else "new_password"
             form.add_error(field, str(exc.message))
         else:
-            request.user.refresh_from_db(fields=["password"])
+            request.user.refresh_from_db(fields=["password", "must_change_password"])
             auth.update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
+            if revoked:
+                messages.info(request, ngettext(
+                    "%(n)d API token was revoked: programs using it must get a new one.",
+                    "%(n)d API tokens were revoked: programs using them must get new ones.", revoked)
+                    % {"n": revoked})
+            if required:
+                return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
             return redirect("accounts:profile")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {"form": form, "required": required,
+                                                             "next": _safe_next(request)})
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
 
 
 @login_required

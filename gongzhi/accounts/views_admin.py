@@ -9,8 +9,6 @@ creation page answer 403 to someone who manages nobody.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.db.models.functions import Length
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,8 +18,6 @@ from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate
 from gongzhi.departments.selectors import managed_departments_for
-from gongzhi.divisions.choices import Level
-from gongzhi.divisions.selectors import ancestor_names
 
 from . import selectors, services
 from .choices import Action, Role
@@ -32,73 +28,13 @@ from .forms_admin import (
     RevokeRoleForm,
     RoleGrantForm,
     UserFilterForm,
-    scoped_divisions,
 )
-
-PICKER_LIMIT = 15
-
-# What each division picker offers: the levels (None: all) and whether several may be chosen.
-PICKERS = {
-    "grant": (None, False),
-    "filter": (None, False),
-    "home": ((Level.DISTRICT, Level.STREET), False),
-    "serves": ((Level.STREET, Level.COMMUNITY), True),
-}
+from .pickers import PICKERS, division_picker
 
 
 def _require_manager(user) -> None:
     if not selectors.may_manage_users(user):
         raise PermissionDenied
-
-
-# --- the division picker -----------------------------------------------------------------------
-
-
-def _ids(values) -> list[int]:
-    out = []
-    for v in values:
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            continue
-    return out[:200]
-
-
-def division_picker(actor, data, *, field: str, purpose: str, chosen=None) -> dict:
-    """What the search-as-you-type division picker shows: the chosen divisions (checked) and the
-    divisions matching the typed text, all inside the actor's MANAGE_USERS scope.
-
-    `data` is the submitted form (or query string): `<field>_q` is the typed text, `<field>` the
-    chosen ids, `role` (grant picker) narrows the levels to those the role is held at. Without
-    JavaScript the same context renders after the form is submitted, so typing and submitting
-    shows the matches to pick from."""
-    levels, multi = PICKERS[purpose]
-    if purpose == "grant":
-        role = data.get("role") if data is not None else None
-        if role in services.ROLE_LEVELS:
-            levels = services.ROLE_LEVELS[role]
-    base = scoped_divisions(actor)
-    if chosen is None:
-        raw = (data.getlist(field) if hasattr(data, "getlist") else data.get(field, [])) if data is not None else []
-        if isinstance(raw, str):
-            raw = [raw]
-        ids = _ids(raw if multi else raw[:1])
-        chosen = list(base.filter(pk__in=ids).order_by("code")) if ids else []
-    q = ((data.get(f"{field}_q") if data is not None else "") or "").strip()[:100]
-    hits, more = [], False
-    if q:
-        found = base.filter(Q(name__icontains=q) | Q(code__startswith=q))
-        if levels:
-            found = found.filter(level__in=levels)
-        found = found.exclude(pk__in=[d.pk for d in chosen]).order_by(Length("code"), "code")
-        hits = list(found[: PICKER_LIMIT + 1])
-        more = len(hits) > PICKER_LIMIT
-        hits = hits[:PICKER_LIMIT]
-    return {
-        "field": field, "purpose": purpose, "multi": multi, "q": q, "chosen": chosen, "hits": hits,
-        "more": more, "paths": ancestor_names([*chosen, *hits]),
-        "levels": [Level(lv).label for lv in levels] if levels else [],
-    }
 
 
 @login_required

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from gongzhi.accounts.choices import Role
 from gongzhi.core import scope
 from gongzhi.departments.models import Department
 from gongzhi.divisions.choices import ANCESTOR_LEVELS, Level
@@ -20,33 +19,35 @@ from gongzhi.divisions.models import Division
 
 from .choices import UnitType
 
-# The roles that see assessments through a division they hold.
-DIVISION_ROLES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_SECRETARY,
-                            Role.COMMUNITY_STAFF, Role.AUDITOR})
+
+class AssessmentAction:
+    VIEW = "assessment.view"  # the units in and serving the divisions an assignment covers
+    VIEW_OWN_UNIT = "assessment.view_own_unit"  # a department's own assessment, for its staff
+    EDIT_WEIGHTS = "assessment.edit_weights"
+
+
+A = AssessmentAction
 Served = Department.serves.through
 NOTHING = Q(pk__in=[])
 
 
 def may_view(user) -> bool:
     """Whether the user sees any assessment at all (navigation, 403 on the pages)."""
-    if scope.is_global(user):
-        return True
-    return any(a.role in DIVISION_ROLES or (a.role == Role.DEPARTMENT_STAFF and a.department_id)
-               for a in scope.assignments(user))
+    return scope.may(user, A.VIEW) or scope.may(user, A.VIEW_OWN_UNIT)
 
 
 def may_edit_weights(user) -> bool:
     """City administrators set the score weights (and superusers)."""
-    return scope.is_global(user) or any(a.role == Role.CITY_ADMIN for a in scope.assignments(user))
+    return scope.may(user, A.EDIT_WEIGHTS)
 
 
 def _tops(user) -> list[Division]:
-    return [a.division for a in scope.assignments(user) if a.role in DIVISION_ROLES and a.division is not None]
+    return [a.division for a in scope.assignments(user) if a.division is not None and scope.holds(a, A.VIEW)]
 
 
 def _own_departments(user) -> list[int]:
     return [a.department_id for a in scope.assignments(user)
-            if a.role == Role.DEPARTMENT_STAFF and a.department_id]
+            if a.department_id and scope.holds(a, A.VIEW_OWN_UNIT)]
 
 
 def divisions_q(user) -> Q:

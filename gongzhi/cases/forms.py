@@ -11,6 +11,7 @@ from gongzhi.core.forms import MultipleFileField, MultipleFileInput
 from gongzhi.workdays.choices import TimeUnit
 
 from .choices import STAFF_CHANNELS, CaseState, Channel, Rating, SidestepKind
+from .codes import LENGTH, is_code, normalize_code
 from .models import Category
 from .services.intake import MAX_DESCRIPTION, Report
 from .uploads import MAX_PHOTOS
@@ -71,6 +72,10 @@ class ReportForm(forms.Form):
         label=_("Hide my name from the handling units"), required=False,
         help_text=_("Staff who register the report still see it; the units sent to handle it do not."),
     )
+    description_public = forms.BooleanField(
+        label=_("Let the public read what I wrote"), required=False,
+        help_text=_("Otherwise only you and the staff working on the case read it."),
+    )
     contact_name = forms.CharField(label=_("Name of the person reporting"), required=False, max_length=64)
     contact_phone = forms.RegexField(
         label=_("Contact phone"), required=False, regex=PHONE_PATTERN,
@@ -92,6 +97,8 @@ class ReportForm(forms.Form):
             del self.fields["contact_name"]
         if mode != "resident":
             del self.fields["anonymous"]
+        if mode not in ("resident", "anonymous"):
+            del self.fields["description_public"]  # the reporter's own choice, not staff's
         if mode == "desk":
             self.fields["channel"].required = True
             self.fields["category"].help_text = _("The case is registered at once under this category.")
@@ -124,6 +131,7 @@ class ReportForm(forms.Form):
         return Report(
             description=d["description"], lng=d["lng"], lat=d["lat"], crs=d["crs"], address=d.get("address", ""),
             category=d.get("category"), channel=self.channel_value(), is_anonymous=bool(d.get("anonymous")),
+            description_public=bool(d.get("description_public")),
             contact_name=d.get("contact_name") or "", contact_phone=d.get("contact_phone") or "",
             idempotency_key=d.get("idempotency_key") or "", files=files,
         )
@@ -149,9 +157,20 @@ class RateForm(forms.Form):
 
 
 class TrackLookupForm(forms.Form):
-    number = forms.RegexField(label=_("Tracking number"), regex=r"^\d{8,20}$", max_length=20,
-                              error_messages={"invalid": _("A tracking number is 13 digits, e.g. 2026031000001.")},
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    """The tracking code, as the resident types it (any case, spaces or hyphens between groups).
+    Not the number: numbers count up, and would let anyone open every case."""
+
+    code = forms.CharField(label=_("Tracking code"), max_length=32,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false"}))
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if not is_code(code):
+            raise forms.ValidationError(
+                _("A tracking code is %(n)d letters and digits, as on your report's receipt, e.g. %(example)s."),
+                code="invalid", params={"n": LENGTH, "example": "K7M4Q2XP9D"})
+        return code
 
 
 # --- the workbench ------------------------------------------------------------------------------

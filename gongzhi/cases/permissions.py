@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.choices import Role
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
-from gongzhi.divisions.choices import LEVELS, Level
+from gongzhi.divisions.choices import LEVELS
 
 from .choices import VERIFYING_FOLLOWERS
 from .models import Case, CaseFollower, Summons
@@ -44,53 +44,33 @@ class CaseAction:
 
 
 A = CaseAction
-# The people who work on a case in the place — its desk, its handling office, its grid worker —
-# may call the reporter back: they see the whole number on asking (audited). A department sees it
-# only while it holds the case; district officers and auditors never (they read it masked).
-_DESK = {A.VIEW, A.REPORT, A.REGISTER, A.DISPATCH, A.CLOSE, A.WHISTLE, A.MERGE, A.REVEAL_CONTACT}
-ROLE_CASE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.CITY_ADMIN: A.ALL - {A.RATE, A.CHECK_IN},
-    Role.DISTRICT_OFFICER: frozenset({A.VIEW, A.REGISTER, A.DISPATCH, A.APPROVE, A.CLOSE, A.MERGE}),
-    # The street office registers, dispatches, approves its dispatches' sidesteps, blows the
-    # whistle, and is the handling unit of last resort.
-    Role.STREET_OFFICER: frozenset(_DESK | {A.HANDLE, A.APPROVE}),
-    Role.COMMUNITY_SECRETARY: frozenset(_DESK | {A.HANDLE, A.APPROVE, A.VERIFY}),
-    Role.COMMUNITY_STAFF: frozenset(_DESK | {A.HANDLE, A.VERIFY}),
-    Role.GRID_WORKER: frozenset({A.VIEW, A.REPORT, A.VERIFY, A.REVEAL_CONTACT}),
-    Role.DEPARTMENT_STAFF: frozenset({A.VIEW, A.HANDLE, A.CHECK_IN, A.REVEAL_CONTACT}),
-    Role.RESIDENT: frozenset(),
-    Role.AUDITOR: frozenset({A.VIEW}),
-}
 # What following a case allows, whatever the roles: its reporter and a merged duplicate's see their
 # report, verify and rate; a resident who chose to follow it only rates (gongzhi.cases.services.following).
 FOLLOWER_ACTIONS = frozenset({A.VIEW, A.VERIFY, A.RATE})
 # What a summons (department or person) allows on the case it was summoned to.
 SUMMONED_ACTIONS = frozenset({A.VIEW, A.CHECK_IN})
 
+
 NOTHING = Q(pk__in=[])
 
 
 def territory_q(top) -> Q:
     """Cases located in `top`'s subtree (one indexed column of the case)."""
-    if top.level == Level.GRID:
-        return Q(grid_id=top.pk)
-    if top.level == Level.PROVINCE:
-        return Q(city__province_id=top.pk)
-    return Q(**{f"{top.level}_id": top.pk})
+    return scope.subtree_q(top, model=Case)
 
 
 def _levels_below(level: str) -> list[str]:
     return LEVELS[LEVELS.index(level) + 1:]
 
 
-def _division_q(top, action: str) -> Q:
+def _division_rule(top, action: str) -> Q | None:
     if action == A.HANDLE:
         # A division acts as the handling unit only for cases dispatched to its own office.
         return Q(handling_division_id=top.pk)
     if action == A.APPROVE:
         # The dispatching level decides; a level above it may too.
         return Q(dispatcher_division_id=top.pk) | (territory_q(top) & Q(dispatcher_level__in=_levels_below(top.level)))
-    return territory_q(top)
+    return None
 
 
 def _department_q(department, action: str) -> Q:
@@ -102,22 +82,21 @@ def _department_q(department, action: str) -> Q:
     return Q(handling_department_id=department.pk) | summoned
 
 
-def case_scope_q(user, action: str, *, as_follower: bool = True) -> Q:
-    """The condition selecting the cases `user` may do `action` to (by role only, without
-    `as_follower`: the staff's view of a case rather than its reporter's)."""
-    if scope.is_global(user):
-        return Q()
-    if not getattr(user, "is_authenticated", False):
+def case_rule(assignment, action: str) -> Q | None:
+    """The case's own rule for an assignment (the kernel's territory rule): a department reaches
+    the cases it holds or was summoned to, not its territory; a division handles and approves only
+    what was dispatched to or by it."""
+    if assignment.role == Role.DEPARTMENT_STAFF:
+        return _department_q(assignment.department, action) if assignment.department is not None else NOTHING
+    if assignment.division is None:
         return NOTHING
+    return _division_rule(assignment.division, action)
+
+
+def followed_q(user, action: str) -> Q:
+    """Cases reached other than by a role: followed (reported, merged, chosen) or summoned to."""
     q = NOTHING
-    for assignment in scope.assignments(user):
-        if action not in ROLE_CASE_ACTIONS.get(assignment.role, ()):
-            continue
-        if assignment.role == Role.DEPARTMENT_STAFF:
-            q |= _department_q(assignment.department, action)
-        else:
-            q |= _division_q(assignment.division, action)
-    if as_follower and action in FOLLOWER_ACTIONS:
+    if action in FOLLOWER_ACTIONS:
         rows = CaseFollower.objects.filter(user=user)
         if action != A.RATE:
             # Those who chose to follow someone else's report rate it, and see it as the public does.
@@ -126,6 +105,14 @@ def case_scope_q(user, action: str, *, as_follower: bool = True) -> Q:
     if action in SUMMONED_ACTIONS:
         q |= Q(pk__in=Summons.objects.filter(user=user).values("whistle__case_id"))
     return q
+
+
+def case_scope_q(user, action: str, *, as_follower: bool = True) -> Q:
+    """The condition selecting the cases `user` may do `action` to (by role only, without
+    `as_follower`: the staff's view of a case rather than its reporter's)."""
+    if not getattr(user, "is_authenticated", False):
+        return NOTHING
+    return scope.scope_q(user, action, model=Case, owned=as_follower)
 
 
 def restrict_cases(queryset: QuerySet, user, action: str) -> QuerySet:
@@ -168,9 +155,7 @@ def require(actor, case: Case, action: str) -> None:
 
 def may_anywhere(user, action: str) -> bool:
     """Whether the user may do `action` to some case at all (menus, queue tabs)."""
-    if scope.is_global(user):
-        return True
-    return any(action in ROLE_CASE_ACTIONS.get(a.role, ()) for a in scope.assignments(user))
+    return scope.may(user, action)
 
 
 def covers_grid(user, action: str, grid) -> bool:
@@ -178,7 +163,7 @@ def covers_grid(user, action: str, grid) -> bool:
     if scope.is_global(user):
         return True
     return any(
-        a.division is not None and action in ROLE_CASE_ACTIONS.get(a.role, ())
+        a.division is not None and scope.holds(a, action)
         and scope.subtree_contains(a.division, grid)
         for a in scope.assignments(user)
     )
@@ -190,7 +175,7 @@ def covering_division(user, action: str, case: Case):
     best = None
     for assignment in scope.assignments(user):
         top = assignment.division
-        if top is None or action not in ROLE_CASE_ACTIONS.get(assignment.role, ()):
+        if top is None or not scope.holds(assignment, action):
             continue
         if scope.subtree_contains(top, case.grid) and (
             best is None or LEVELS.index(top.level) > LEVELS.index(best.level)

@@ -11,13 +11,16 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from gongzhi.core import db
+from gongzhi.core.errors import DomainError
 from gongzhi.divisions.geo.index import grid_index
 
 from .choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, Attendance, CaseState, SidestepStatus
+from .codes import is_code, normalize_code
 from .models import Case, CaseAttachment, CaseEvent, Category, Sidestep, Summons, Whistle
-from .permissions import CaseAction, case_scope_q, restrict_cases
+from .permissions import CaseAction, case_scope_q, covering_division, restrict_cases
 
 S = CaseState
 A = CaseAction
@@ -46,20 +49,84 @@ def case_detail(user, pk, action: str = A.VIEW) -> Case:
 
 
 def timeline(case: Case, *, public: bool) -> list[CaseEvent]:
+    """The case's history, with the steps an anonymous reporter took under "Anonymous resident"."""
     events = CaseEvent.objects.filter(case=case).select_related("actor").prefetch_related(
         Prefetch("attachments", queryset=CaseAttachment.objects.order_by("id")))
     if public:
         events = events.filter(is_public=True)
-    return list(events.order_by("at", "id"))
+    events = list(events.order_by("at", "id"))
+    hidden = hidden_reporters(case)
+    for event in events:
+        if event.actor_id in hidden:
+            _as_anonymous(event)
+    return events
+
+
+# --- anonymous reporters --------------------------------------------------------------------------
+# "Hide my name from the handling units": nobody reading a case — its desk, its unit, district
+# officers, auditors — sees who filed an anonymous report, on any page or answer (timeline rows,
+# the audit trail). The name stays in the database for the reporter's own list and rating; the
+# contact is never revealed (gongzhi.cases.services.contact).
+
+
+def anonymous_resident() -> str:
+    return gettext("Anonymous resident")
+
+
+def hidden_reporters(case: Case) -> set[int]:
+    """The accounts whose steps on `case` show as the anonymous resident: its own reporter if the
+    report was anonymous, and the reporters of anonymous duplicates merged into it."""
+    hidden = {case.reporter_id} if case.is_anonymous and case.reporter_id else set()
+    hidden |= set(Case.objects.filter(merged_into=case, is_anonymous=True, reporter__isnull=False)
+                  .values_list("reporter_id", flat=True))
+    return hidden
+
+
+def _as_anonymous(row) -> None:
+    """Show a row (timeline step, audit entry) in memory as done by the anonymous resident."""
+    row.actor = None
+    row.actor_label = anonymous_resident()
+
+
+CASE_LABEL = "cases.case"
+
+
+def audit_without_anonymous_reporters(entries: QuerySet, person: str | None = None) -> QuerySet:
+    """An audit trail search by person that does not link a person to the anonymous reports
+    they filed (their rows on those cases stay in the trail, under "Anonymous resident")."""
+    if not person:
+        return entries
+    own = Case.objects.filter(reporter__username=person, is_anonymous=True).values_list("pk", flat=True)
+    return entries.exclude(object_type=CASE_LABEL, object_id__in=[str(pk) for pk in own])
+
+
+def mask_anonymous_reporters(entries) -> None:
+    """Show the audit rows an anonymous reporter wrote about their case (their report, check,
+    rating) as the anonymous resident's (in memory; the rows themselves never change)."""
+    entries = [e for e in entries if e.object_type == CASE_LABEL and e.actor_id and str(e.object_id).isdigit()]
+    ids = {int(e.object_id) for e in entries}
+    if not ids:
+        return
+    hidden = set(Case.objects.filter(pk__in=ids, is_anonymous=True, reporter__isnull=False)
+                 .values_list("pk", "reporter_id"))
+    hidden |= set(Case.objects.filter(merged_into__in=ids, is_anonymous=True, reporter__isnull=False)
+                  .values_list("merged_into_id", "reporter_id"))
+    for entry in entries:
+        if (int(entry.object_id), entry.actor_id) in hidden:
+            _as_anonymous(entry)
 
 
 def attachments(case: Case) -> list[CaseAttachment]:
     return list(CaseAttachment.objects.filter(case=case).order_by("id"))
 
 
-def public_case(tracking_number: str) -> Case | None:
-    """A case as anyone may follow it by its number (public fields only are shown)."""
-    return Case.objects.select_related(*LIST_RELATED).filter(tracking_number=tracking_number).first()
+def public_case(tracking_code: str) -> Case | None:
+    """A case as anyone may follow it by its tracking code (public fields only are shown). Never
+    by its number: numbers count up, so they would let anyone walk through every case."""
+    code = normalize_code(tracking_code)
+    if not is_code(code):
+        return None
+    return Case.objects.select_related(*LIST_RELATED).filter(tracking_code=code).first()
 
 
 # --- queues -------------------------------------------------------------------------------------
@@ -224,7 +291,7 @@ def nearby_duplicates(
 # What a possible duplicate shows (other fields load if asked for), in the model's column order
 # as Model.from_db wants them.
 NEARBY_FIELDS = [f.attname for f in Case._meta.concrete_fields if f.attname in {
-    "id", "tracking_number", "state", "category_id", "submitted_at", "lng", "lat", "description"}]
+    "id", "tracking_number", "tracking_code", "state", "category_id", "submitted_at", "lng", "lat", "description"}]
 NEARBY_COLUMNS = [Case._meta.get_field(name).column if name != "category_id" else "category_id"
                   for name in NEARBY_FIELDS]
 _AT, _LNG, _LAT = NEARBY_FIELDS.index("submitted_at"), NEARBY_FIELDS.index("lng"), NEARBY_FIELDS.index("lat")
@@ -306,24 +373,88 @@ def permitted_actions(user, case: Case, actions) -> set[str]:
     return {a for i, a in enumerate(asked) if counts[f"may_{i}"]}
 
 
-def dispatch_units(case: Case):
-    """The units a registered case may be sent to: the active departments serving its community,
-    street or district, and the street's and community's own offices."""
+# --- what a case form may name -------------------------------------------------------------------
+# Each choice a case page offers (a unit to dispatch or transfer to, a department or person to
+# summon) comes from one selector here, and the service taking the choice checks it against the
+# same selector: an id sent outside its answer is refused like a missing one (NOT_FOUND), so
+# naming someone never widens who sees the case.
+
+
+def not_found() -> DomainError:
+    """The refusal for a named object the actor may not name: the same words as a missing one."""
+    return DomainError(gettext("Not found."), code="not_found")
+
+
+def dispatch_targets(actor, case: Case) -> tuple[list, list]:
+    """The units `case` may be sent to (dispatch, and a handling unit's transfer): the active
+    departments serving its community, street or district, the department its routing rule names
+    (a unit by owner may sit elsewhere), and the street's and the community's own offices. The
+    territory is the case's, not the actor's: whoever acts, the case goes to units serving it."""
     from gongzhi.departments.models import Department
     from gongzhi.divisions.models import Division
 
-    departments = list(Department.objects.filter(
-        is_active=True, serves__in=[case.community_id, case.street_id, case.district_id],
-    ).select_related("division").distinct().order_by("division__code", "name", "pk"))
+    from .services.routing import route
+
+    serving = Q(is_active=True, serves__in=[case.community_id, case.street_id, case.district_id])
+    routed = route(case).department if case.terms else None
+    if routed is not None:
+        serving |= Q(pk=routed.pk, is_active=True)
+    departments = list(Department.objects.filter(serving).select_related("division").distinct()
+                       .order_by("division__code", "name", "pk"))
     offices = list(Division.objects.filter(pk__in=[case.street_id, case.community_id]).defer("geometry")
                    .order_by("code"))
     return departments, offices
+
+
+def whistle_division(actor, case: Case):
+    """The street or community office `actor` blows the whistle for on `case`, or None."""
+    from gongzhi.core import scope
+
+    if actor is None or scope.is_global(actor):
+        return case.street
+    division = covering_division(actor, A.WHISTLE, case)
+    return division if division is not None and division.level in ("street", "community") else None
+
+
+def summonable_departments(actor, case: Case) -> list:
+    """The departments a whistle on `case` may summon: those serving its community, street or
+    district (none for an actor who blows no whistle on it)."""
+    from gongzhi.departments.models import Department
+
+    if whistle_division(actor, case) is None:
+        return []
+    return list(Department.objects.filter(
+        is_active=True, serves__in=[case.community_id, case.street_id, case.district_id],
+    ).select_related("division").distinct().order_by("division__code", "name", "pk"))
+
+
+def summonable_people(actor, case: Case) -> QuerySet:
+    """The people a community's whistle on `case` may summon as party members or volunteers: the
+    registered residents of that community (the registry's party and volunteer rolls are not
+    linked to accounts yet). A street summons departments only."""
+    from gongzhi.accounts.choices import Role
+    from gongzhi.accounts.models import RoleAssignment, User
+
+    division = whistle_division(actor, case)
+    if division is None or division.level != "community":
+        return User.objects.none()
+    live = RoleAssignment.objects.filter(division=division, role=Role.RESIDENT, revoked_at__isnull=True)
+    return User.objects.filter(pk__in=live.values("user_id"), is_active=True).order_by("display_name", "username")
 
 
 def public_photos(case: Case) -> list[CaseAttachment]:
     """Photos of the problem and of the result: re-encoded on upload, so they carry no metadata.
     Voice recordings are the reporter's own voice and stay with staff."""
     return list(CaseAttachment.objects.filter(case=case, kind__in=PUBLIC_PHOTO_KINDS).order_by("id"))
+
+
+def case_by_secret_link(number: str, token: str) -> Case | None:
+    """The case of a secret follow link handed out before cases had codes (it names the number):
+    only with its secret, so that numbers alone open nothing."""
+    if not token or not number.isdigit():
+        return None
+    case = Case.objects.filter(tracking_number=number).first()
+    return case if case is not None and follows_by_token(case, token) else None
 
 
 def follows_by_token(case: Case, token: str) -> bool:
@@ -416,17 +547,6 @@ def report_map() -> dict:
     data = {"type": "FeatureCollection", "features": features}
     cache.set(key, data, 3600)
     return data
-
-
-def summonable_members(community) -> list:
-    """The people a community may summon as party members or volunteers: its registered residents
-    (the registry's party and volunteer rolls are not linked to accounts yet)."""
-    from gongzhi.accounts.choices import Role
-    from gongzhi.accounts.models import RoleAssignment, User
-
-    live = RoleAssignment.objects.filter(division=community, role=Role.RESIDENT, revoked_at__isnull=True)
-    return list(User.objects.filter(pk__in=live.values("user_id"), is_active=True)
-                .order_by("display_name", "username")[:100])
 
 
 def rated_by(user, case: Case) -> bool:

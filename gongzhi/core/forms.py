@@ -1,6 +1,7 @@
 """Form pieces more than one app's pages use."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -20,3 +21,11 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [one(d, initial) for d in data if d]
         return [one(data, initial)] if data else []
+
+
+def reason_field(*, required: bool = True, help_text=None):
+    return forms.CharField(
+        label=_("Reason"), max_length=500, required=required,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=help_text or _("Kept in the audit trail."),
+    )

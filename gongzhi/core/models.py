@@ -73,3 +73,114 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"worker seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- the ledger (gongzhi/core/ledger.py writes these rows; see its docstring) -----------------
+
+
+class LedgerRowsQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("ledger rows are append-only")
+
+    def delete(self):
+        raise PermissionError("ledger rows are append-only")
+
+
+class LedgerAccount(models.Model):
+    """One balance of one kind (points, hours, yuan …) held by one owner. The kernel knows no
+    domain: the kind is a code a domain app registers, the owner a label and an id."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    owner_type = models.CharField(max_length=64)
+    owner_id = models.BigIntegerField()
+    name = models.CharField(max_length=32, default="main")
+    # Kept equal to the sum of the account's entries by gongzhi.core.ledger.post, under the row lock.
+    balance = models.DecimalField(_("balance"), max_digits=18, decimal_places=2, default=0)
+    opened_at = models.DateTimeField(default=timezone.now)
+    is_closed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "owner_type", "owner_id", "name"], name="ledger_account_unique"),
+        ]
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+
+    def __str__(self):
+        return f"{self.kind}:{self.owner_type}:{self.owner_id}:{self.name}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("ledger accounts are closed, never deleted")
+
+
+class LedgerTransaction(models.Model):
+    """One posting: lines that sum to zero, written together, never changed afterwards. A mistake
+    is undone by a reversal (`reverses`), itself a posting."""
+
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    # Texts are codes with parameters, rendered in the reader's language when shown.
+    memo_code = models.CharField(max_length=64)
+    memo_params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("who"),
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    # One-to-one: a transaction is reversed at most once, whatever races.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+
+    objects = LedgerRowsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+
+    def __str__(self):
+        return f"{self.kind} {self.memo_code} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("ledger rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("ledger rows are append-only")
+
+
+class LedgerEntry(models.Model):
+    """One line of a posting: the signed amount on one account and the balance it left."""
+
+    # Both looked up through the composite indexes below, so neither gets an index of its own.
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    balance_after = models.DecimalField(max_digits=18, decimal_places=2)
+
+    objects = LedgerRowsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(fields=["transaction", "account"], name="ledger_entry_one_line_per_account"),
+        ]
+        # An account's statement, newest first, without a sort.
+        indexes = [models.Index(fields=["account", "-id"], name="ledger_entry_account_newest")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.amount:+}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("ledger rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("ledger rows are append-only")

@@ -1,16 +1,43 @@
-"""The one place that decides what a user may see and touch.
+"""The access kernel: the one place that decides what a user may see and touch.
+
+A role assignment gives its holder the actions its role is granted (gongzhi.core.roles) over a
+division's subtree, or, for a role held through a department, over the divisions the department
+serves. Each model declares once where its territory is (`register_territory`): the path to the
+row that carries the cached division columns, a per-action rule where the model needs one (a case's
+handling unit, say), and access that comes from the object rather than a role (a case's reporter).
 
 Every list, detail, form choice, export, search and API answer narrows its queryset through
-`restrict`, and fetches single objects through `get_in_scope`, so a missing object and an object
-outside the user's divisions look the same (404).
+`restrict`, fetches single objects through `get_in_scope`, and every id that arrives in a request
+is checked with `check_id` / `check_ids` — so a missing object and an object outside the user's
+scope look the same (404, or the same refusal). A model with no declared territory is refused,
+never left unrestricted.
+
+Core knows no domain: the assignments come from a source the accounts app registers, and the
+territories and roles from each app's own `access.py`.
 """
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
 
-from gongzhi.accounts.choices import ROLE_ACTIONS, Role
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from . import roles as role_registry
+from .errors import DomainError
 
 NOTHING = Q(pk__in=[])
+
+_assignment_source: Callable | None = None
+
+
+def set_assignment_source(loader: Callable) -> None:
+    """`loader(user) -> list` of the user's live assignments, each with `.role`, `.division` (a row
+    with `.level` and cached ancestor columns) and `.department` (with `.serves`)."""
+    global _assignment_source
+    _assignment_source = loader
 
 
 def assignments(user) -> list:
@@ -19,13 +46,9 @@ def assignments(user) -> list:
         return []
     cached = getattr(user, "_gongzhi_assignments", None)
     if cached is None:
-        from gongzhi.accounts.models import RoleAssignment
-
-        cached = list(
-            RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
-            .select_related("division", "department")
-            .prefetch_related("department__serves")
-        )
+        if _assignment_source is None:
+            raise ImproperlyConfigured("no assignment source is registered with the access kernel")
+        cached = list(_assignment_source(user))
         user._gongzhi_assignments = cached
     return cached
 
@@ -38,49 +61,41 @@ def roles(user) -> set[str]:
     return {a.role for a in assignments(user)}
 
 
-def covered_divisions(user, action: str) -> list:
-    """The divisions at the top of each subtree in which `user` may do `action`."""
-    tops = []
-    for a in assignments(user):
-        if action not in ROLE_ACTIONS.get(a.role, ()):
-            continue
-        if a.role == Role.DEPARTMENT_STAFF:
-            tops.extend(a.department.serves.all())
-        elif a.division is not None:
-            tops.append(a.division)
-    return tops
-
-
 def is_global(user) -> bool:
     return bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
-def subtree_q(division, via: str = "") -> Q:
-    """Objects whose division (reached through `via`, e.g. "division__") is in `division`'s subtree."""
-    if division.level == "grid":
-        return Q(**{f"{via}pk": division.pk})
-    return Q(**{f"{via}{division.level}_id": division.pk})
+def holds(assignment, action: str) -> bool:
+    return action in role_registry.actions_of(assignment.role)
 
 
-def scope_q(user, action: str, via: str = "") -> Q:
-    if is_global(user):
-        return Q()
-    q = NOTHING
-    for top in covered_divisions(user, action):
-        q |= subtree_q(top, via)
-    return q
+def anchors(assignment) -> list:
+    """The divisions at the top of the subtrees an assignment covers."""
+    spec = role_registry.role(assignment.role)
+    if spec is not None and spec.by_department:
+        return list(assignment.department.serves.all()) if assignment.department is not None else []
+    return [assignment.division] if assignment.division is not None else []
 
 
-def restrict(queryset: QuerySet, user, action: str, via: str = "") -> QuerySet:
-    return queryset.filter(scope_q(user, action, via))
+def covered_divisions(user, action: str) -> list:
+    """The divisions at the top of each subtree in which `user` may do `action`."""
+    tops = []
+    for a in assignments(user):
+        if holds(a, action):
+            tops.extend(anchors(a))
+    return tops
 
 
-def get_in_scope(queryset: QuerySet, user, action: str, via: str = "", **lookup):
-    """One object the user may act on, or 404 — never a hint that it exists elsewhere."""
-    try:
-        return restrict(queryset, user, action, via).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def may(user, action: str) -> bool:
+    """Whether the user may do `action` anywhere at all (navigation, 403 before a whole list)."""
+    return is_global(user) or any(holds(a, action) for a in assignments(user))
+
+
+def subtree_contains(top, division) -> bool:
+    """Whether `division` is `top` or lies under it (no query: cached ancestor columns)."""
+    if division.pk == top.pk:
+        return True
+    return top.level != "grid" and getattr(division, f"{top.level}_id", None) == top.pk
 
 
 def covers(user, action: str, division) -> bool:
@@ -90,13 +105,161 @@ def covers(user, action: str, division) -> bool:
     return any(subtree_contains(top, division) for top in covered_divisions(user, action))
 
 
-def may(user, action: str) -> bool:
-    """Whether the user may do `action` anywhere at all (for navigation)."""
-    return is_global(user) or any(action in ROLE_ACTIONS.get(a.role, ()) for a in assignments(user))
+# --- territories -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Territory:
+    """Where a model's rows lie.
+
+    `via`: the lookup path to the row carrying the division columns ("" when the model carries them
+    itself: a division, a case, a registry row); `rule(assignment, action) -> Q | None` replaces the
+    division rule for some assignments and actions (None: use the division rule); `owned(user,
+    action) -> Q` adds rows reached other than by a role (what a user owns or follows)."""
+
+    via: str = ""
+    rule: Callable | None = None
+    owned: Callable | None = None
 
 
-def subtree_contains(top, division) -> bool:
-    """Whether `division` is `top` or lies under it (no query: cached ancestor columns)."""
-    if division.pk == top.pk:
-        return True
-    return top.level != "grid" and getattr(division, f"{top.level}_id") == top.pk
+_territories: dict[type[Model], Territory] = {}
+
+
+def register_territory(model: type[Model], territory: Territory | None = None, **kwargs) -> Territory:
+    territory = territory or Territory(**kwargs)
+    _territories[model] = territory
+    return territory
+
+
+def territory_of(model: type[Model]) -> Territory:
+    for klass in model.__mro__:
+        if klass in _territories:
+            return _territories[klass]
+    raise ImproperlyConfigured(f"{model._meta.label} has no territory registered with the access kernel")
+
+
+def has_territory(model: type[Model]) -> bool:
+    return any(klass in _territories for klass in model.__mro__)
+
+
+@cache
+def _target(model: type[Model], via: str) -> type[Model]:
+    """The model at the end of a lookup path."""
+    for name in filter(None, via.split("__")):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _has_field(model: type[Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def subtree_q(division, via: str = "", model: type[Model] | None = None, *, target: type[Model] | None = None) -> Q:
+    """Rows of `model` (or rows reached through `via`, of the `target` model) lying in `division`'s
+    subtree: one cached column. Without either, the rows are divisions.
+
+    Rows that cache their grid (cases, registry rows) match it by column; a division is its own
+    grid. Rows that cache only from the city down reach a province through their city."""
+    level = division.level
+    if target is None and model is not None:
+        target = _target(model, via)
+    if target is None or _has_field(target, level):
+        if target is None and level == "grid":
+            return Q(**{f"{via}pk": division.pk})
+        return Q(**{f"{via}{level}_id": division.pk})
+    if level == "province" and _has_field(target, "city"):
+        return Q(**{f"{via}city__province_id": division.pk})
+    if level == "grid":
+        return Q(**{f"{via}pk": division.pk})
+    raise ImproperlyConfigured(f"{target._meta.label} has no column for {level}")
+
+
+def scope_q(user, action: str, via: str | None = None, *, model: type[Model] | None = None,
+            target: type[Model] | None = None, owned: bool = True) -> Q:
+    """The condition selecting the rows of `model` (or, with an explicit `via`, of the row at its
+    end) that `user` may do `action` to; without `owned`, only what the user's roles reach."""
+    if is_global(user):
+        return Q()
+    if via is None:
+        territory = territory_of(model) if model is not None else Territory()
+        path = territory.via
+    else:
+        # An explicit path reaches the division columns of a related row; the model's own rules
+        # (rule, owned) are not applied to it.
+        territory, path = Territory(), via
+    q = NOTHING
+    for a in assignments(user):
+        if not holds(a, action):
+            continue
+        ruled = territory.rule(a, action) if territory.rule is not None else None
+        if ruled is not None:
+            q |= ruled
+            continue
+        for top in anchors(a):
+            q |= subtree_q(top, path, model, target=target)
+    if owned and territory.owned is not None and getattr(user, "is_authenticated", False):
+        q |= territory.owned(user, action)
+    return q
+
+
+def restrict(queryset: QuerySet, user, action: str, via: str | None = None) -> QuerySet:
+    """The rows of `queryset` the user may do `action` to. Without `via`, the model's declared
+    territory decides; a model without one is refused."""
+    if via is None:
+        return queryset.filter(scope_q(user, action, model=queryset.model))
+    return queryset.filter(scope_q(user, action, via, model=queryset.model))
+
+
+def get_in_scope(queryset: QuerySet, user, action: str, via: str | None = None, **lookup):
+    """One object the user may act on, or 404 — never a hint that it exists elsewhere."""
+    try:
+        return restrict(queryset, user, action, via).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+class NotInScope(DomainError):
+    """An id named in a request that is missing or outside the actor's scope: both read alike."""
+
+    def __init__(self, message, **kwargs):
+        super().__init__(message, code="not_found", **kwargs)
+
+
+def check_id(choices: QuerySet, pk, *, what: str = ""):
+    """The object `pk` names, if it is among `choices` — the very selector the page offers its
+    choices from — else NotInScope (the same for a missing id). Services call this for every id
+    that arrives in a request."""
+    try:
+        return choices.get(pk=pk)
+    except (choices.model.DoesNotExist, ValueError, TypeError):
+        raise NotInScope(_not_found(choices, what, pk)) from None
+
+
+def check_ids(choices: QuerySet, pks: Iterable, *, what: str = "") -> list:
+    """Every object the ids name, in the order given, or NotInScope naming the first id that is
+    missing or out of scope; nothing is half-accepted."""
+    wanted = list(dict.fromkeys(pks))
+    try:
+        found = choices.in_bulk(wanted)
+    except (ValueError, TypeError):
+        found = {}
+    for pk in wanted:
+        key = pk if pk in found else _coerce(pk)
+        if key not in found:
+            raise NotInScope(_not_found(choices, what, pk))
+    return [found[pk if pk in found else _coerce(pk)] for pk in wanted]
+
+
+def _coerce(pk):
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return pk
+
+
+def _not_found(choices: QuerySet, what: str, pk) -> str:
+    return _("%(what)s %(id)s does not exist or is not yours to choose.") % {
+        "what": what or choices.model._meta.verbose_name, "id": pk}

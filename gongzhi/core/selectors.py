@@ -6,29 +6,29 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.accounts.choices import ROLE_ACTIONS, Action
-from gongzhi.divisions.choices import Level
-
-from . import scope
+from . import roles, scope
 from .models import AuditEntry
 
+VIEW_AUDIT = "view_audit"
 # Holding VIEW_AUDIT over one of these makes an auditor deployment-wide (see audit_entries_for).
-TOP_LEVELS = frozenset({Level.PROVINCE, Level.CITY})
+TOP_LEVELS = frozenset({"province", "city"})
 
 
 def allowed_actions(user) -> list[str]:
-    """The actions the user may do somewhere, in the vocabulary's order (everything for a superuser)."""
+    """The actions the user may do somewhere, every app's, in the order the apps declared them
+    (everything for a superuser)."""
+    declared = list(roles.all_actions())
     if scope.is_global(user):
-        return list(Action.values)
+        return declared
     held = set()
     for a in scope.assignments(user):
-        held |= ROLE_ACTIONS.get(a.role, frozenset())
-    return [action for action in Action.values if action in held]
+        held |= roles.actions_of(a.role)
+    return [action for action in declared if action in held]
 
 
 def may_read_audit(user) -> bool:
     """Whether the user may read the audit trail at all; a list page or API refuses (403) without it."""
-    return scope.may(user, Action.VIEW_AUDIT)
+    return scope.may(user, VIEW_AUDIT)
 
 
 def audit_entries_for(
@@ -44,7 +44,7 @@ def audit_entries_for(
     """The audit rows `user` may read, newest first, narrowed by the given filters.
 
     Who sees which row:
-    - a row with a `division` is visible to whoever holds Action.VIEW_AUDIT over that division
+    - a row with a `division` is visible to whoever holds VIEW_AUDIT over that division
       (its subtree, through `scope.restrict(..., via="division__")`); a retired division still
       scopes its rows through its cached ancestor columns;
     - a row without a division (API tokens, passwords, work of commands not tied to a place) is
@@ -60,8 +60,8 @@ def audit_entries_for(
     """
     entries = AuditEntry.objects.select_related("actor", "division")
     if not scope.is_global(user):
-        visible = scope.scope_q(user, Action.VIEW_AUDIT, via="division__")
-        if any(d.level in TOP_LEVELS for d in scope.covered_divisions(user, Action.VIEW_AUDIT)):
+        visible = scope.scope_q(user, VIEW_AUDIT, via="division__")
+        if any(d.level in TOP_LEVELS for d in scope.covered_divisions(user, VIEW_AUDIT)):
             visible |= Q(division__isnull=True)
         entries = entries.filter(visible)
     if actor:

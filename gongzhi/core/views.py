@@ -5,10 +5,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gongzhi.accounts.choices import Action, Role
-from gongzhi.divisions.selectors import descendant_counts, top_divisions_for
+from . import roles, scope
+from .seams.panels import drawn_panels
+from .seams.search import clean_query
+from .seams.search import search as search_all
+from .seams.todos import todos_for
+from .selectors import allowed_actions
 
-from . import scope
+HOME_PAGE = "core.home"  # other apps add panels to the workbench home (gongzhi.core.seams.panels)
+
+SEARCH_LIMIT = 10
 
 
 @require_GET
@@ -42,16 +48,31 @@ def worker_state() -> dict:
 
 @login_required
 def home(request):
-    """The workbench landing: who I am and my divisions; residents get their own landing page."""
+    """The workbench landing: what waits for me, who I am and my divisions; residents get their own
+    landing page, with their own to-dos. Every installed app may add to-dos (gongzhi.core.seams.todos)."""
     user = request.user
-    if scope.may(user, Action.VIEW):
-        tops = top_divisions_for(user)
+    todos = todos_for(user)
+    if scope.is_global(user) or any(getattr(roles.role(r), "desk", False) for r in scope.roles(user)):
+        labels = roles.all_actions()
         return render(request, "core/home.html", {
             "assignments": scope.assignments(user),
-            "tops": tops,
-            "counts": descendant_counts(tops),
-            "may_manage_grids": scope.may(user, Action.MANAGE_GRIDS),
-            "may_manage_divisions": scope.may(user, Action.MANAGE_DIVISIONS),
+            "panels": drawn_panels(HOME_PAGE, user, None),
+            # Every app's actions the user holds, in the plain words each app gave them.
+            "abilities": [labels[a] for a in allowed_actions(user)],
+            "todos": todos,
         })
-    communities = [a.division for a in scope.assignments(user) if a.role == Role.RESIDENT and a.division]
-    return render(request, "core/home_resident.html", {"communities": communities})
+    # A resident's role names the community they live in.
+    communities = [a.division for a in scope.assignments(user)
+                   if a.division is not None and not getattr(roles.role(a.role), "desk", True)]
+    return render(request, "core/home_resident.html", {"communities": communities, "todos": todos})
+
+
+@login_required
+@require_GET
+def search(request):
+    """One box for the whole platform: each installed app answers from the rows this user may see
+    (gongzhi.core.seams.search)."""
+    query = clean_query(request.GET.get("q"))
+    return render(request, "core/search.html", {
+        "q": query, "sections": search_all(request.user, query, limit=SEARCH_LIMIT) if query else [],
+    })

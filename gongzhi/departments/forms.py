@@ -4,7 +4,8 @@ picker, and their choices are narrowed to the actor's MANAGE_USERS scope and the
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.forms_admin import DivisionChoiceField, DivisionsChoiceField, reason_field, scoped_divisions
+from gongzhi.accounts.pickers import DivisionChoiceField, DivisionsChoiceField, scoped_divisions
+from gongzhi.core.forms import reason_field
 
 from .models import DepartmentKind
 from .services import HOME_LEVELS, SERVED_LEVELS

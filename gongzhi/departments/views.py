@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.choices import Action
+from gongzhi.accounts.pickers import division_picker
 from gongzhi.accounts.selectors import may_manage_users
-from gongzhi.accounts.views_admin import division_picker
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate

@@ -250,16 +250,11 @@ def grid_validate(request, feature_collection: Body[dict[str, Any]]):
 
 def _grid_for(user, pk: int, action: str, *, active: bool = False) -> Division:
     """The grid `pk` the user may do `action` on, or 404 (missing and out of scope alike)."""
-    grids = Division.objects.filter(level=Level.GRID).select_related("parent", "community", "street")
-    if active:
-        grids = grids.filter(is_active=True)
-    return scope.get_in_scope(grids, user, action, pk=pk)
+    return selectors.grid_for(user, pk, action, active=active)
 
 
 def _with_ancestors(grids: list[Division]) -> list[Division]:
-    """The same grids re-read with their community and street (one query for all)."""
-    by_pk = Division.objects.select_related("community", "street").in_bulk([g.pk for g in grids])
-    return [by_pk[g.pk] for g in grids]
+    return selectors.with_ancestors(grids)
 
 
 def _ref(division: Division | None) -> dict | None:

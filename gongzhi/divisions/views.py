@@ -18,12 +18,13 @@ from gongzhi.accounts.choices import Action
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate
-from gongzhi.registry.selectors import may_see_statistics as may_see_registry_statistics
+from gongzhi.core.seams.panels import panels_for
 
 from . import selectors
-from .choices import Level
+from .choices import Level, child_level
 from .forms import ImportForm, MergeForm, RenameForm, SplitForm
 from .geo.coverage import coverage_report
+from .seams import DETAIL_PAGE
 from .services import hierarchy
 from .services.grids import GeometryRejected, import_community_grids, merge_grids, split_grid
 
@@ -167,10 +168,10 @@ def _render_detail(request, division, *, rename_form=None):
         "rename_form": rename_form if can_rename else None,
         "may_split": may_grids and level == Level.GRID,
         "may_edit_grids": may_grids and level == Level.COMMUNITY,
-        "has_coverage": level in (Level.COMMUNITY, Level.STREET),
+        "has_coverage": level in COVERAGE_LEVELS,
         "map_data": _collection(_features([division], "self"), _features(map_children, "child")),
-        # The registry's figures (population, households, tags, ages, visits), as a panel it loads.
-        "registry_statistics": may_see_registry_statistics(user, division),
+        # Other apps' panels on this page (the registry's figures), each shown only where it lets the user.
+        "panels": panels_for(DETAIL_PAGE, user, division),
     })
 
 
@@ -192,8 +193,13 @@ def grid_map(request, pk):
         "embedded": embedded,
         "outline": _collection(_features([division], "outline")) if not division.is_grid else None,
         "api_url": reverse("api:division_grids", kwargs={"division_id": division.pk}),
-        "has_coverage": division.level in (Level.COMMUNITY, Level.STREET),
+        "has_coverage": division.level in COVERAGE_LEVELS,
     })
+
+
+COVERAGE_LEVELS = (*selectors.AREA_COVERAGE_LEVELS, Level.STREET, Level.COMMUNITY)
+COVERAGE_PARTS_PER_PAGE = 30
+BLANK_ZONES_PER_PAGE = 25
 
 
 @login_required
@@ -201,8 +207,10 @@ def grid_map(request, pk):
 def coverage(request, pk):
     user = request.user
     division = selectors.division_for(user, pk)
-    if division.level not in (Level.COMMUNITY, Level.STREET):
+    if division.level not in COVERAGE_LEVELS:
         raise Http404
+    if division.level in selectors.AREA_COVERAGE_LEVELS:
+        return _area_coverage(request, division)
     report = coverage_report(division)
 
     def named(d):
@@ -221,6 +229,32 @@ def coverage(request, pk):
         "outline": _collection(_features([division], "outline")),
         "may_edit_grids": division.level == Level.COMMUNITY and division.is_active
         and scope.covers(user, Action.MANAGE_GRIDS, division),
+    })
+
+
+def _area_coverage(request, division):
+    """A district, city or province: a summary per part (street, district, city) with links to
+    each part's own check, the parts' overlaps and the blank zones, both lists paginated."""
+    user = request.user
+    report = selectors.area_coverage(division)
+
+    def named(d):
+        return {"division": d, "link": d is not None and scope.covers(user, Action.VIEW, d)}
+
+    parts = paginate(request, report.parts, per_page=COVERAGE_PARTS_PER_PAGE)
+    zones = paginate(request, report.blank_zones, per_page=BLANK_ZONES_PER_PAGE, param="zones")
+    zone_rows = [{"part": named(z["division"]), "community": named(z["community"]) if z["community"] else None,
+                  "area_m2": z["area_m2"], **_where(z["geometry"])} for z in zones]
+    overlaps = [{"a": named(o["a"]), "b": named(o["b"]), "area_m2": o["area_m2"], **_where(o["geometry"])}
+                for o in report.overlaps]
+    return render(request, "divisions/coverage_area.html", {
+        "division": division, "report": report, "parts": parts, "zones": zones, "zone_rows": zone_rows,
+        "zone_offset": zones.start_index() - 1 if zone_rows else 0,
+        "overlaps": overlaps, "part_level": child_level(division.level),
+        "totals": {name: report.total(name) for name in (
+            "communities", "grids", "communities_without_grids", "missing_boundary", "grid_overlaps")},
+        "geojson": report.to_geojson(),
+        "outline": _collection(_features([division], "outline")),
     })
 
 

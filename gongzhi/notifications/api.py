@@ -12,20 +12,38 @@ from . import selectors, services
 router = Router(tags=["notifications"])
 
 
+class SubjectOut(Schema):
+    type: str = Field(description="the kind of thing, e.g. cases.case")
+    id: int
+    label: str = Field(description="how it is named to you, e.g. a case's tracking number")
+    url: str = Field(description="the page where you may follow it")
+
+
 class NotificationOut(Schema):
     id: int
     verb: str = Field(description="what happened, a stable key such as case.dispatched")
     title: str
     body: str
-    case_id: int | None
-    tracking_number: str | None
+    subject: SubjectOut | None = Field(description="what the notification is about, when it is about something")
     url: str
     created_at: datetime
     read_at: datetime | None
 
     @staticmethod
-    def resolve_tracking_number(n) -> str | None:
-        return n.case.tracking_number if n.case_id else None
+    def resolve_subject(n) -> dict | None:
+        ref = n.subject
+        if ref is None:
+            return None
+        return {"type": n.subject_type, "id": n.subject_id, "label": ref.label, "url": ref.url}
+
+
+class SubjectPagination(PageNumberPagination):
+    """Pages of notifications with their subjects resolved for the caller, a page at a time."""
+
+    def paginate_queryset(self, queryset, pagination, request=None, **params):
+        page = super().paginate_queryset(queryset, pagination, request=request, **params)
+        page[self.items_attribute] = selectors.with_subjects(request.auth, page[self.items_attribute])
+        return page
 
 
 class UnreadOut(Schema):
@@ -41,7 +59,7 @@ class MarkedOut(Schema):
 
 
 @router.get("", response={200: list[NotificationOut], **AUTH_ERRORS}, summary="My notifications, newest first")
-@paginate(PageNumberPagination, page_size=30)
+@paginate(SubjectPagination, page_size=30)
 def my_notifications(request, unread: bool | None = Query(None, description="true: unread only")):
     return selectors.notifications_for(request.auth, unread=unread)
 

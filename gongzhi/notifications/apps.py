@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "gongzhi.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # Menu entries and what else this app plugs into the kernel (gongzhi.core.seams).
+        from . import seams
+
+        seams.register()

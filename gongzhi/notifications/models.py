@@ -8,13 +8,18 @@ from .choices import Channel, MessageStatus
 
 class Notification(models.Model):
     """An in-app notice to one user: what happened (`verb`, a stable key such as
-    "case.dispatched"), in words, and the case it is about."""
+    "case.dispatched"), in words, and what it is about.
+
+    The subject is generic — a type label such as "cases.case" and an id — so that notifications
+    know no domain: the app owning a subject type registers how to show it to a reader
+    (gongzhi.core.seams.subjects). No index on the subject: every read is by recipient."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
     verb = models.CharField(_("what happened"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    subject_type = models.CharField(_("about (kind)"), max_length=64, blank=True)
+    subject_id = models.BigIntegerField(_("about (id)"), null=True, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -26,6 +31,12 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def subject(self):
+        """What the reader is shown of the subject (a label and a link), once the selectors have
+        resolved a page of notifications (selectors.with_subjects); None otherwise."""
+        return getattr(self, "_subject", None)
 
 
 class Message(models.Model):

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.core.seams.subjects import subject_type_of
+
 from .choices import Channel
 from .models import Message, Notification
 
@@ -21,17 +23,19 @@ def notify(
     verb: str,
     title: str,
     body: str = "",
-    case=None,
+    subject=None,
     url: str = "",
     email: bool = True,
     sms: bool = False,
 ) -> list[Notification]:
     """Notify each of `users` in the app (and by e-mail where they gave an address; by SMS too
-    when `sms`), and text each of `phones` (people without an account, e.g. a phone-in reporter)."""
+    when `sms`), and text each of `phones` (people without an account, e.g. a phone-in reporter).
+    `subject` is the row the notice is about (a case), kept as its type label and id."""
     recipients = list({u.pk: u for u in users if u is not None and u.is_active}.values())
     now = timezone.now()
+    about = {"subject_type": subject_type_of(subject), "subject_id": subject.pk} if subject is not None else {}
     notifications = Notification.objects.bulk_create(
-        Notification(recipient=u, verb=verb, title=title[:200], body=body, case=case, url=url, created_at=now)
+        Notification(recipient=u, verb=verb, title=title[:200], body=body, url=url, created_at=now, **about)
         for u in recipients
     )
     messages = []

@@ -16,8 +16,10 @@ PER_PAGE = 30
 def inbox(request):
     unread_only = request.GET.get("unread") == "1"
     items = selectors.notifications_for(request.user, unread=True if unread_only else None)
+    page = paginate(request, items, per_page=PER_PAGE)
+    page.object_list = selectors.with_subjects(request.user, page.object_list)
     return render(request, "notifications/list.html", {
-        "page": paginate(request, items, per_page=PER_PAGE), "unread_only": unread_only,
+        "page": page, "unread_only": unread_only,
         "unread": selectors.unread_count(request.user),
     })
 
@@ -32,6 +34,7 @@ def mark_read(request):
     if ids and request.headers.get("HX-Request") == "true":
         item = selectors.notifications_for(request.user).filter(pk=ids[0]).first()
         if item is not None:
+            (item,) = selectors.with_subjects(request.user, [item])
             return render(request, "notifications/_item.html", {
                 "n": item, "unread": selectors.unread_count(request.user), "oob_count": True})
     return redirect("notifications:list")

@@ -140,6 +140,7 @@ class RequestIn:
     last_name: str = ""
     phone: str = ""
     attributes: dict[str, list[str]] = field(default_factory=dict)
+    description_public: bool = False  # our extension: publish the description (default: withheld)
 
     @property
     def contact_name(self) -> str:
@@ -207,6 +208,7 @@ def request_in(data) -> RequestIn:
         setattr(out, name, _text(data, name, 100, problems))
     for name in ("first_name", "last_name"):
         setattr(out, name, _text(data, name, 32, problems))
+    out.description_public = (data.get("description_public") or "").strip().lower() in ("true", "1", "yes")
     for key in data:
         match = ATTRIBUTE_KEY.match(key)
         if match:

@@ -12,7 +12,7 @@ from gongzhi.cases.choices import HANDLING_CLOCK_STATES, CaseState, EventKind
 from .choices import LIST_TYPES
 from .media import media_path
 from .models import Open311Request, Open311Update
-from .privacy import coarse, is_private, redact
+from .privacy import coarse, is_private, redact, shows_description
 from .status import status_notes, status_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -126,7 +126,8 @@ def request(case, http_request) -> dict:
         "status_notes": _or_none(status_notes(case)),
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": None if private else _or_none(redact(case.description)),
+        # Published only when the reporter chose so at submission (privacy.py).
+        "description": _or_none(redact(case.description)) if shows_description(case) else None,
         "agency_responsible": _or_none(case.handling_unit_name),
         "service_notice": _or_none(service_notice(case.terms or (category.terms() if category else {}))),
         "requested_datetime": w3(case.submitted_at),

@@ -184,7 +184,7 @@ def submit_request(*, client: Open311Client, data: RequestIn) -> Open311Request:
     description = compose_description(data.description, category, definitions, answers)
     report = Report(description=description, lng=lng, lat=lat, channel=Channel.OPEN311,
                     address=data.address_string, category=category, contact_name=data.contact_name,
-                    contact_phone=data.phone)
+                    contact_phone=data.phone, description_public=data.description_public)
     try:
         with transaction.atomic():
             case = submit_case(actor=client.user, report=report).case

@@ -28,10 +28,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.choices import Role
 from gongzhi.core import scope
 from gongzhi.divisions.choices import Level
 from gongzhi.divisions.models import Division
+
+from .models import Building
 
 
 class RegistryAction(models.TextChoices):
@@ -46,78 +47,45 @@ class RegistryAction(models.TextChoices):
 
 
 A = RegistryAction
-READ = frozenset({A.STATISTICS, A.VIEW_PLACES, A.VIEW_PEOPLE})
 
-REGISTRY_ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.CITY_ADMIN: READ | {A.EDIT, A.IMPORT, A.EXPORT},
-    Role.DISTRICT_OFFICER: READ | {A.EXPORT},
-    Role.STREET_OFFICER: READ | {A.EDIT, A.IMPORT, A.EXPORT},
-    Role.COMMUNITY_SECRETARY: READ | {A.EDIT, A.VISIT, A.REVEAL, A.IMPORT, A.EXPORT},
-    Role.COMMUNITY_STAFF: READ | {A.EDIT, A.VISIT, A.IMPORT, A.EXPORT},
-    Role.GRID_WORKER: READ | {A.EDIT, A.VISIT, A.REVEAL},
-    Role.DEPARTMENT_STAFF: frozenset({A.STATISTICS, A.VIEW_PLACES}),
-    Role.AUDITOR: frozenset({A.STATISTICS}),
-    Role.RESIDENT: frozenset(),
-}
 
 def covered_divisions(user, action: str) -> list[Division]:
     """The divisions at the top of each subtree in which `user` may do the registry `action`."""
-    tops = []
-    for a in scope.assignments(user):
-        if action not in REGISTRY_ROLE_ACTIONS.get(a.role, ()):
-            continue
-        if a.role == Role.DEPARTMENT_STAFF:
-            tops.extend(a.department.serves.all())
-        elif a.division is not None:
-            tops.append(a.division)
-    return tops
+    return scope.covered_divisions(user, action)
 
 
 def subtree_q(division: Division, via: str = "") -> Q:
     """Registry rows (reached through `via`) lying in `division`'s subtree: one cached column."""
-    if division.level == Level.PROVINCE:
-        # Registry rows cache city and below; a province assignment is rare and reaches its cities.
-        return Q(**{f"{via}city__province_id": division.pk})
-    return Q(**{f"{via}{division.level}_id": division.pk})
+    return scope.subtree_q(division, via, target=Building)
 
 
 def scope_q(user, action: str, via: str = "") -> Q:
-    if scope.is_global(user):
-        return Q()
-    q = scope.NOTHING
-    for top in covered_divisions(user, action):
-        q |= subtree_q(top, via)
-    return q
+    return scope.scope_q(user, action, via, target=Building)
 
 
-def restrict(queryset: QuerySet, user, action: str, via: str = "") -> QuerySet:
-    """The one chokepoint: registry rows `user` may do `action` on."""
-    return queryset.filter(scope_q(user, action, via))
+def restrict(queryset: QuerySet, user, action: str, via: str | None = None) -> QuerySet:
+    """Registry rows `user` may do `action` on (the kernel's restrict; rows carry their place)."""
+    return scope.restrict(queryset, user, action, via)
 
 
-def get_in_scope(queryset: QuerySet, user, action: str, via: str = "", **lookup):
+def get_in_scope(queryset: QuerySet, user, action: str, via: str | None = None, **lookup):
     """One row the user may act on, or 404 — the same answer for missing and out of scope."""
-    try:
-        return restrict(queryset, user, action, via).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return scope.get_in_scope(queryset, user, action, via, **lookup)
 
 
 def may(user, action: str) -> bool:
     """Whether the user may do `action` anywhere (navigation, and 403 before a list is answered)."""
-    return scope.is_global(user) or any(
-        action in REGISTRY_ROLE_ACTIONS.get(a.role, ()) for a in scope.assignments(user))
+    return scope.may(user, action)
 
 
 def covers(user, action: str, division: Division) -> bool:
     """Whether `division` (any level, with its cached ancestor columns) lies in the user's scope."""
-    if scope.is_global(user):
-        return True
-    return any(_contains(top, division) for top in covered_divisions(user, action))
+    return scope.covers(user, action, division)
 
 
 def covers_row(user, action: str, row) -> bool:
-    """Whether a registry row (with cached division columns) lies in the user's scope, without a query."""
+    """Whether a registry row (with cached division columns) lies in the user's scope, without a
+    query (a province anchor reads the row's city)."""
     if scope.is_global(user):
         return True
     for top in covered_divisions(user, action):
@@ -129,19 +97,10 @@ def covers_row(user, action: str, row) -> bool:
     return False
 
 
-def _contains(top: Division, division: Division) -> bool:
-    if division.pk == top.pk:
-        return True
-    return top.level != Level.GRID and getattr(division, f"{top.level}_id") == top.pk
-
-
 def grids_in_scope(user, action: str) -> QuerySet[Division]:
     """The active grids in which the user may do `action`: form choices, import lookups."""
-    q = Q() if scope.is_global(user) else scope.NOTHING
-    if not scope.is_global(user):
-        for top in covered_divisions(user, action):
-            q |= scope.subtree_q(top)
-    return Division.objects.filter(q, level=Level.GRID, is_active=True).defer("geometry").order_by("code")
+    grids = Division.objects.filter(level=Level.GRID, is_active=True).defer("geometry").order_by("code")
+    return scope.restrict(grids, user, action)
 
 
 def grid_for(user, grid_id: int, action: str) -> Division:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.core import scope
@@ -434,6 +435,20 @@ def _statistics(user, division: Division, visit_window_days: int, today: dt.date
             parts.append((child, f))
     return Statistics(division=division, part_level=part_level, visit_window_days=visit_window_days, total=total,
                       parts=parts)
+
+
+def grid_name(row) -> str:
+    """The name of the grid a registry row (already read in scope) lies in, without its boundary."""
+    return Division.objects.values_list("name", flat=True).get(pk=row.grid_id)
+
+
+def statistics_division(user, pk) -> Division:
+    """The division whose registry statistics the user asks for, or 404 (missing and out of scope
+    alike): the whole division must lie in their statistics scope."""
+    division = Division.objects.filter(pk=pk).defer("geometry").first()
+    if division is None or not may_see_statistics(user, division):
+        raise Http404
+    return division
 
 
 def may_see_statistics(user, division: Division) -> bool:

@@ -146,7 +146,7 @@ def test_resident_report_to_rated_result(case_city, live_server, new_page, scree
     screenshot(desk, "case_8_community_closed")
 
     # --- 6. the resident follows it and rates it satisfied ----------------------------------------------
-    phone.goto(f"/cases/track/{number}/")
+    phone.goto(f"/cases/track/{Case.objects.get(tracking_number=number).tracking_code}/")
     assert "孝南区城市管理执法局书院街道中队" in phone.inner_text("main")
     phone.check("input[name=rating][value=satisfied]")
     phone.fill("#id_comment", "处理得很快，谢谢！")
@@ -195,6 +195,7 @@ def test_anonymous_reporter_keeps_the_secret_in_the_browser(case_city, live_serv
     assert "?token=" in phone.inner_text("#secret-url")
     screenshot(phone, "case_12_anonymous_sent_phone")
     number = phone.inner_text("#tracking-number").strip()
-    phone.goto(f"/cases/track/{number}/")
+    code = phone.inner_text("#tracking-code").strip()
+    phone.goto(f"/cases/track/{code}/")
     assert "路灯不亮了" in phone.inner_text("main")  # the cookie says this browser reported it
     assert Case.objects.get(tracking_number=number).reporter is None

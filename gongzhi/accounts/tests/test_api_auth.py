@@ -220,7 +220,12 @@ def test_me_describes_roles_and_scope(client_as, city):
         }],
         "scope": {
             "divisions": [street],
-            "actions": ["view", "manage_grids"],
+            # Every app's actions, as each declared and granted them (gongzhi/*/access.py).
+            "actions": ["view", "manage_grids", "registry.statistics", "registry.view_places",
+                        "registry.view_people", "registry.edit", "registry.import", "registry.export",
+                        "case.view", "case.report", "case.register", "case.dispatch", "case.handle",
+                        "case.close", "case.approve", "case.whistle", "case.merge", "case.reveal_contact",
+                        "assessment.view"],
         },
     }
 
@@ -231,7 +236,9 @@ def test_me_for_department_staff_names_the_department_and_what_it_serves(client_
     assert role["division"] is None
     assert role["department"]["name"].endswith("书院街道中队")
     assert [d["id"] for d in body["scope"]["divisions"]] == [city.street_a.pk]
-    assert body["scope"]["actions"] == ["view"]
+    assert body["scope"]["actions"] == ["view", "registry.statistics", "registry.view_places", "case.view",
+                                        "case.handle", "case.check_in", "case.reveal_contact",
+                                        "assessment.view_own_unit"]
 
 
 def test_me_for_a_resident_has_no_scope(client_as, city):
@@ -249,4 +256,5 @@ def test_me_for_a_superuser_covers_everything(city):
     assert body["roles"] == []
     assert body["phone"] == ""
     assert [d["id"] for d in body["scope"]["divisions"]] == [city.province.pk]
-    assert body["scope"]["actions"] == list(Action.values)
+    assert set(Action.values) | {"case.dispatch", "registry.reveal", "assessment.edit_weights"} <= set(
+        body["scope"]["actions"])

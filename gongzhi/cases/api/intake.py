@@ -38,6 +38,8 @@ class SubmitIn(BaseModel):
     category: str | None = Field(None, description="a sub-category code (see /categories/suggest)")
     channel: Channel = Channel.RESIDENT_APP
     anonymous: bool = Field(False, description="hide who reported it from the handling units")
+    description_public: bool = Field(False, description="let the public read the description (Open311 lists); "
+                                                        "by default only the reporter and staff do")
     contact_name: str = Field("", max_length=64)
     contact_phone: str = Field("", pattern=r"^(1[3-9]\d{9})?$")
     idempotency_key: str = Field("", max_length=64, description="or the Idempotency-Key header")
@@ -46,6 +48,7 @@ class SubmitIn(BaseModel):
 class SubmittedOut(BaseModel):
     id: int
     tracking_number: str
+    tracking_code: str = Field(description="what the reporter follows the case by: track_url, the /track/ paths")
     state: str
     created: bool = Field(description="false when this repeats an earlier submission (same idempotency key)")
     track_url: str
@@ -71,11 +74,13 @@ def submit(request, payload: Form[SubmitIn], photos: File[list[UploadedFile]] = 
     intake = submit_case(actor=request.auth, report=Report(
         description=payload.description, lng=payload.lng, lat=payload.lat, crs=payload.crs, address=payload.address,
         category=category, channel=payload.channel, is_anonymous=payload.anonymous,
+        description_public=payload.description_public,
         contact_name=payload.contact_name, contact_phone=payload.contact_phone, idempotency_key=key, files=files,
     ))
     case = intake.case
     return Status(201 if intake.created else 200, {
-        "id": case.pk, "tracking_number": case.tracking_number, "state": case.state, "created": intake.created,
+        "id": case.pk, "tracking_number": case.tracking_number, "tracking_code": case.tracking_code,
+        "state": case.state, "created": intake.created,
         "track_url": track_url(case), "follow_token": intake.follow_token, "nearby_url": nearby_url(case),
     })
 
@@ -101,7 +106,8 @@ def _category(code: str | None):
 
 def _nearby(n) -> dict:
     c = n.case
-    return {"tracking_number": c.tracking_number, "state": c.state, "state_label": str(CaseState(c.state).label),
+    return {"tracking_number": c.tracking_number, "tracking_code": c.tracking_code, "state": c.state,
+            "state_label": str(CaseState(c.state).label),
             "category": c.category, "distance_m": round(n.distance_m, 1), "submitted_at": c.submitted_at}
 
 

@@ -55,10 +55,10 @@ def work_queue(request, name: str):
     return selectors.queue(request.auth, name)
 
 
-@router.get("/track/{tracking_number}", auth=None, response={200: PublicCaseOut, 404: ErrorOut},
-            summary="Follow a case by its tracking number")
-def track(request, tracking_number: str):
-    case = selectors.public_case(tracking_number)
+@router.get("/track/{tracking_code}", auth=None, response={200: PublicCaseOut, 404: ErrorOut},
+            summary="Follow a case by its tracking code")
+def track(request, tracking_code: str):
+    case = selectors.public_case(tracking_code)
     if case is None:
         raise Http404
     return public(case, selectors.timeline(case, public=True))

@@ -364,9 +364,10 @@ def detail(case: Case, *, staff: bool, events, files, sidesteps=(), whistles=())
 
 
 class PublicCaseOut(Schema):
-    """What anyone with the tracking number sees: no description, no address, no person."""
+    """What anyone with the tracking code sees: no description, no address, no person."""
 
     tracking_number: str
+    tracking_code: str = Field(description="what the case is followed by (the /track/ paths)")
     state: str
     state_label: str
     category: CategoryRef | None
@@ -377,6 +378,7 @@ class PublicCaseOut(Schema):
     due: dt.datetime | None = Field(description="when the unit must have handled it")
     deadline_status: str
     merged_into: str | None
+    merged_into_code: str | None = Field(description="the tracking code to follow it by instead")
     rating: str
     timeline: list[PublicEventOut]
 
@@ -384,17 +386,20 @@ class PublicCaseOut(Schema):
 def public(case: Case, events) -> dict:
     running = case.state in HANDLING_CLOCK_STATES
     return {
-        "tracking_number": case.tracking_number, "state": case.state, "state_label": str(CaseState(case.state).label),
-        "category": case.category, "community": case.community.name, "street": case.street.name,
+        "tracking_number": case.tracking_number, "tracking_code": case.tracking_code, "state": case.state,
+        "state_label": str(CaseState(case.state).label), "category": case.category, "community": case.community.name,
+        "street": case.street.name,
         "handling_unit": case.handling_unit_name, "submitted_at": case.submitted_at,
         "due": case.handling_due if running else None, "deadline_status": deadline_status(case),
         "merged_into": case.merged_into.tracking_number if case.merged_into_id else None,
+        "merged_into_code": case.merged_into.tracking_code if case.merged_into_id else None,
         "rating": case.rating, "timeline": list(events),
     }
 
 
 class NearbyOut(Schema):
     tracking_number: str
+    tracking_code: str = Field(description="to follow it by (the /track/ paths) instead of reporting it again")
     state: str
     state_label: str
     category: CategoryRef | None

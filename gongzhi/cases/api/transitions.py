@@ -151,18 +151,18 @@ def rate(request, case_id: int, payload: RateIn):
     return _answer(request, case)
 
 
-@router.post("/track/{tracking_number}/rate", auth=optional_auth,
+@router.post("/track/{tracking_code}/rate", auth=optional_auth,
              response={200: PublicCaseOut, 400: ProblemsOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-             summary="Rate a case by its tracking number: with its follow token, or as a signed-in follower")
-def rate_with_token(request, tracking_number: str, payload: TokenRateIn):
-    case = selectors.public_case(tracking_number)
+             summary="Rate a case by its tracking code: with its follow token, or as a signed-in follower")
+def rate_with_token(request, tracking_code: str, payload: TokenRateIn):
+    case = selectors.public_case(tracking_code)
     if case is None:
         raise Http404
     user = request.auth if getattr(request.auth, "is_authenticated", False) else None
     case = workflow.rate_case(actor=None if payload.follow_token else user, case=case, value=payload.rating,
                               comment=payload.comment, follow_token=payload.follow_token,
                               expected_version=payload.version)
-    case = selectors.public_case(tracking_number)
+    case = selectors.public_case(tracking_code)
     return public(case, selectors.timeline(case, public=True))
 
 

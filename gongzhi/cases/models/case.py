@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, CaseState, Channel, FollowKind, Rating
+from ..codes import MAX_LENGTH, new_tracking_code
 
 
 class Case(models.Model):
@@ -16,6 +17,9 @@ class Case(models.Model):
     acts on it fails cleanly if someone else acted first."""
 
     tracking_number = models.CharField(_("tracking number"), max_length=20)
+    # What the public follows the case by (gongzhi.cases.codes): the number can be counted through.
+    tracking_code = models.CharField(_("tracking code"), max_length=MAX_LENGTH, default=new_tracking_code,
+                                     editable=False)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="reported_cases", verbose_name=_("reporter"), db_index=False)
@@ -24,6 +28,9 @@ class Case(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     description = models.TextField(_("what happened"))
+    # The reporter's choice when reporting: their words may be published (Open311 lists). By
+    # default only they and the staff working on the case read them.
+    description_public = models.BooleanField(_("description public"), default=False)
     lng = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -112,6 +119,7 @@ class Case(models.Model):
             # A constraint rather than unique=True, which on PostgreSQL adds a second (LIKE) index
             # that no query uses.
             models.UniqueConstraint(fields=["tracking_number"], name="case_tracking_number_unique"),
+            models.UniqueConstraint(fields=["tracking_code"], name="case_tracking_code_unique"),
             models.UniqueConstraint(fields=["reporter", "channel", "idempotency_key"],
                                     condition=Q(reporter__isnull=False) & ~Q(idempotency_key=""),
                                     name="case_idempotent_per_reporter"),

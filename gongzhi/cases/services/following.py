@@ -100,9 +100,9 @@ def follows_by_token(case: Case, raw: str) -> bool:
     return CaseFollower.objects.filter(case=case, token_hash=digest).exists()
 
 
-def token_numbers(case: Case) -> list[str]:
-    """The tracking numbers whose follow secret counts on this case: its own and those of the
-    duplicates merged into it (their reporters' browsers keep the secret under that number)."""
+def token_codes(case: Case) -> list[str]:
+    """The tracking codes whose follow secret counts on this case: its own and those of the
+    duplicates merged into it (their reporters' browsers keep the secret under that code)."""
     merged = (CaseFollower.objects.filter(case=case, via__isnull=False).exclude(token_hash="")
-              .values_list("via__tracking_number", flat=True))
-    return [case.tracking_number, *dict.fromkeys(merged)]
+              .values_list("via__tracking_code", flat=True))
+    return [case.tracking_code, *dict.fromkeys(merged)]

@@ -41,6 +41,7 @@ from gongzhi.divisions.geo.locate import to_wgs84
 from gongzhi.divisions.models import Division
 
 from ..choices import STAFF_CHANNELS, CaseState, Channel, EventKind
+from ..codes import new_tracking_code
 from ..models import Case, CaseEvent, CaseFollower, Category
 from ..permissions import CaseAction, covers_grid
 from ..uploads import PreparedFile, file_store
@@ -62,6 +63,7 @@ class Report:
     address: str = ""
     category: Category | None = None
     is_anonymous: bool = False
+    description_public: bool = False  # the reporter lets the public read their words
     contact_name: str = ""
     contact_phone: str = ""
     idempotency_key: str = ""
@@ -183,6 +185,7 @@ def _rows(user, report: Report, key: str, lng: float, lat: float, grid_id: int) 
     now = timezone.now()
     case = _new(Case, {
         "channel": report.channel, "reporter_id": user.pk if user else None, "is_anonymous": report.is_anonymous,
+        "description_public": report.description_public,
         "contact_name": report.contact_name.strip()[:64], "contact_phone": report.contact_phone.strip()[:20],
         "description": report.description, "lng": lng, "lat": lat, "address": report.address.strip()[:200],
         "grid_id": grid_id, "category_id": report.category.pk, "idempotency_key": key, "submitted_at": now,
@@ -234,6 +237,8 @@ def _write(rows: Rows, user, report: Report, key: str) -> bool | None:
     # made now), or a grid retired since this process's index was built.
     if key and _earlier(user, report.channel, key) is not None:
         return None
+    # Or, once in a great while, a tracking code drawn twice: draw another.
+    rows.case.tracking_code = new_tracking_code()
     if tracking.uses_sequence():
         tracking.start_day(timezone.localdate(rows.case.submitted_at))
     if not Division.objects.filter(pk=rows.case.grid_id, level=Level.GRID, is_active=True).exists():

@@ -8,19 +8,21 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.core import roles
 from gongzhi.notifications.services import notify
 
 from ..choices import FollowKind
 from ..models import Case, CaseFollower
-from ..permissions import ROLE_CASE_ACTIONS, CaseAction
+from ..permissions import CaseAction
 
 # Where people follow a case; the pages serve these paths.
-TRACK_PATH = "/cases/track/{number}"
+TRACK_PATH = "/cases/track/{code}"
 STAFF_PATH = "/cases/{pk}/"
 
 
 def track_url(case: Case) -> str:
-    return TRACK_PATH.format(number=case.tracking_number)
+    # The code, never the number: the link is public, and numbers can be counted.
+    return TRACK_PATH.format(code=case.tracking_code)
 
 
 def staff_url(case: Case) -> str:
@@ -28,7 +30,7 @@ def staff_url(case: Case) -> str:
 
 
 def _roles_with(action: str) -> list[str]:
-    return [role for role, actions in ROLE_CASE_ACTIONS.items() if action in actions]
+    return roles.holders_of(action)
 
 
 def unit_staff(*, department=None, division=None) -> list[User]:
@@ -73,7 +75,7 @@ def _tell(users, *, verb: str, title, body, values: dict, case: Case | None, url
     """Format the (lazy) texts in the site's language and notify."""
     with translation.override(settings.LANGUAGE_CODE):
         notify(users=users, phones=phones, verb=verb, title=str(title % values),
-               body=str(body % values) if body else "", case=case, url=url, sms=sms)
+               body=str(body % values) if body else "", subject=case, url=url, sms=sms)
 
 
 # --- residents ----------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def request_sidestep(
     sidestep = Sidestep(case=case, kind=kind, reason=reason, requested_by=actor,
                         unit_department=case.handling_department, unit_division=case.handling_division)
     if kind == K.TRANSFER:
-        unit = chosen_unit(case, target_department, target_division)
+        unit = chosen_unit(actor, case, target_department, target_division)
         if (unit.department, unit.division) == (case.handling_department, case.handling_division):
             raise DomainError(_("Transfer to another unit than the one holding the case."), code="invalid")
         sidestep.target_department, sidestep.target_division = unit.department, unit.division

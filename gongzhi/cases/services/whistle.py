@@ -16,6 +16,7 @@ from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
 from gongzhi.divisions.choices import Level
 
+from .. import selectors
 from ..choices import WHISTLE_STATES, Attendance, CaseState, EventKind
 from ..models import Case, Summons, Whistle
 from ..permissions import CaseAction, covering_division
@@ -50,8 +51,14 @@ def blow_whistle(*, actor, case: Case, reason: str, check_in_due: dt.datetime, d
         raise DomainError(_("Summon at most %(n)d at once.") % {"n": MAX_SUMMONED}, code="invalid")
     if users and division.level != Level.COMMUNITY:
         raise DomainError(_("Only a community summons party members and volunteers."), code="invalid")
-    if any(not d.is_active for d in departments):
-        raise DomainError(_("A department summoned no longer exists."), code="invalid")
+    # Only whom the page offers (selectors.summonable_*): a summons lets its holder read the case,
+    # so naming anyone else would widen who sees it. Refused like a missing id.
+    reachable = {d.pk for d in selectors.summonable_departments(actor, case)}
+    if any(d.pk not in reachable for d in departments):
+        raise selectors.not_found()
+    if users and set(selectors.summonable_people(actor, case).filter(pk__in=[u.pk for u in users])
+                     .values_list("pk", flat=True)) != {u.pk for u in users}:
+        raise selectors.not_found()
     if check_in_due <= timezone.now():
         raise DomainError(_("The report-in deadline must be in the future."), code="invalid")
     whistle = Whistle.objects.create(case=case, division=division, blown_by=actor, reason=reason,

@@ -89,19 +89,24 @@ def reject_case(*, actor, case: Case, reason: str, expected_version: int | None 
 # --- dispatch -----------------------------------------------------------------------------------
 
 
-def chosen_unit(case: Case, department: Department | None, division: Division | None) -> Unit:
-    """The unit a dispatcher named, checked; or the one the routing rule picks."""
+def chosen_unit(actor, case: Case, department: Department | None, division: Division | None) -> Unit:
+    """The unit a dispatcher (or a unit asking for a transfer) named, if the case may go there
+    (gongzhi.cases.selectors.dispatch_targets: what the page offers); or the routing rule's. A
+    unit outside that answer is refused like a missing one."""
+    from .. import selectors
+
     if department is not None and division is not None:
         raise DomainError(_("Dispatch to a department or to an office, not both."), code="invalid")
+    if department is None and division is None:
+        return route(case)
+    departments, offices = selectors.dispatch_targets(actor, case)
     if department is not None:
-        if not department.is_active:
-            raise DomainError(_("%(unit)s no longer handles cases.") % {"unit": department.name}, code="invalid")
+        if department.pk not in {d.pk for d in departments}:
+            raise selectors.not_found()
         return Unit(department=department)
-    if division is not None:
-        if division.pk not in (case.street_id, case.community_id):
-            raise DomainError(_("Only the case's own street or community office can handle it."), code="invalid")
-        return Unit(division=division)
-    return route(case)
+    if division.pk not in {d.pk for d in offices}:
+        raise selectors.not_found()
+    return Unit(division=division)
 
 
 def hand_to(case: Case, unit: Unit, now) -> list[str]:
@@ -125,7 +130,7 @@ def dispatch_case(*, actor, case: Case, department: Department | None = None, di
     require(actor, case, A.DISPATCH)
     require_state(case, {S.REGISTERED}, _("dispatched"))
     before = snapshot(case)
-    unit = chosen_unit(case, department, division)
+    unit = chosen_unit(actor, case, department, division)
     dispatcher = covering_division(actor, A.DISPATCH, case) if actor is not None else None
     if dispatcher is None or dispatcher.level not in ("community", "street", "district"):
         dispatcher = case.street

@@ -101,14 +101,16 @@ def test_anonymous_reports_are_tracked_publicly_and_rated_with_the_token(api, fl
     answer = report(api, None, category="manhole-cover", contact_phone="13812345678")
     assert answer.status_code == 201, answer.content
     body = answer.json()
-    number, token = body["tracking_number"], body["follow_token"]
-    assert token
-    public = api(None).get(f"/track/{number}")
-    assert public.status_code == 200
+    number, code, token = body["tracking_number"], body["tracking_code"], body["follow_token"]
+    assert token and body["track_url"] == f"/cases/track/{code}"
+    public = api(None).get(f"/track/{code}")
+    assert public.status_code == 200 and public.json()["tracking_code"] == code
     text = public.content.decode()
     assert "井盖" not in text and "13812345678" not in text and "lng" not in text
     assert public.json()["timeline"][0]["kind"] == "submitted"
     assert api(None).get("/track/2026000000000").status_code == 404
+    # The number itself opens nothing: it counts up, and would let anyone walk through every case.
+    assert api(None).get(f"/track/{number}").status_code == 404
 
     case = Case.objects.get(tracking_number=number)
     for step in (flow.users["community_secretary"],):
@@ -120,9 +122,11 @@ def test_anonymous_reports_are_tracked_publicly_and_rated_with_the_token(api, fl
     case = workflow.resolve_case(actor=flow.users["street_officer_a"], case=case, feedback="已补装")
     case = workflow.verify_case(actor=flow.users["grid_worker"], case=case, passed=True)
     workflow.close_case(actor=flow.users["street_officer_a"], case=case)
-    bad = api(None).post(f"/track/{number}/rate", {"rating": "satisfied", "follow_token": "nope"})
+    bad = api(None).post(f"/track/{code}/rate", {"rating": "satisfied", "follow_token": "nope"})
     assert bad.status_code == 403
-    good = api(None).post(f"/track/{number}/rate", {"rating": "satisfied", "follow_token": token})
+    by_number = api(None).post(f"/track/{number}/rate", {"rating": "satisfied", "follow_token": token})
+    assert by_number.status_code == 404 and Case.objects.get(pk=case.pk).state == "closed"
+    good = api(None).post(f"/track/{code}/rate", {"rating": "satisfied", "follow_token": token})
     assert good.status_code == 200 and good.json()["state"] == "rated"
 
 
@@ -275,7 +279,8 @@ def test_notifications_api(api, flow):
     assert listed.status_code == 200
     items = listed.json()["items"]
     assert {n["verb"] for n in items} == {"case.registered", "case.dispatched"}
-    assert items[0]["tracking_number"] == case.tracking_number
+    assert items[0]["subject"]["label"] == case.tracking_number
+    assert items[0]["subject"]["url"] == f"/cases/track/{case.tracking_code}/"  # a resident follows it there
     assert resident.get("/api/v1/notifications/unread").json() == {"unread": 2}
     assert resident.post("/api/v1/notifications/read", {"ids": [items[0]["id"]]}).json() == {"marked": 1}
     assert resident.post("/api/v1/notifications/read", {}).json() == {"marked": 1}

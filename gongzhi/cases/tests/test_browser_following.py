@@ -35,7 +35,7 @@ def test_a_neighbour_follows_and_the_desk_shows_the_phone(live_case, new_page, s
     _city, case = live_case
     phone = new_page(**PHONE)
     log_in(phone, "neighbour")
-    phone.goto(f"/cases/track/{case.tracking_number}/")
+    phone.goto(f"/cases/track/{case.tracking_code}/")
     follow = phone.locator("#follow form[action$='/follow/'] button")
     assert follow.is_visible()
     screenshot(phone, "follow_1_offer")

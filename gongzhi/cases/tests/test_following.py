@@ -137,7 +137,7 @@ def test_merging_keeps_how_each_one_follows(flow, neighbour, catalogue):
                     (None, FollowKind.MERGED, True)}
     survivor.refresh_from_db()
     assert selectors.follows_by_token(survivor, token) and not selectors.follows_by_token(survivor, token + "x")
-    assert following.token_numbers(survivor) == [survivor.tracking_number, duplicate.tracking_number]
+    assert following.token_codes(survivor) == [survivor.tracking_code, duplicate.tracking_code]
 
 
 # --- the follow secret of a report made without an account -------------------------------------------
@@ -206,43 +206,43 @@ def test_a_merged_anonymous_reporter_rates_the_survivor_with_their_own_link(flow
 
 def test_the_tracking_page_offers_to_follow_and_the_list_shows_it(flow, neighbour, client):
     case = flow.registered()
-    anonymous = client.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    anonymous = client.get(f"/cases/track/{case.tracking_code}/").content.decode()
     assert "to follow this case instead of reporting it again" in anonymous
     client.force_login(neighbour, backend="gongzhi.accounts.backends.UsernameOrPhoneBackend")
-    page = client.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    page = client.get(f"/cases/track/{case.tracking_code}/").content.decode()
     assert "Follow this case" in page and case.description not in page
-    assert client.post(f"/cases/track/{case.tracking_number}/follow/").status_code == 302
+    assert client.post(f"/cases/track/{case.tracking_code}/follow/").status_code == 302
     assert CaseFollower.objects.filter(case=case, user=neighbour, kind=FollowKind.FOLLOWER).exists()
-    page = client.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    page = client.get(f"/cases/track/{case.tracking_code}/").content.decode()
     assert "Stop following" in page and "Follow this case" not in page
     mine = client.get("/cases/mine/").content.decode()
     assert case.tracking_number in mine and "Following" in mine and case.description not in mine
-    assert client.post(f"/cases/track/{case.tracking_number}/unfollow/").status_code == 302
+    assert client.post(f"/cases/track/{case.tracking_code}/unfollow/").status_code == 302
     assert not CaseFollower.objects.filter(case=case, user=neighbour).exists()
 
 
 def test_staff_are_not_offered_to_follow_and_are_refused(flow, client_as):
     case = flow.registered()
     desk = client_as("community_secretary")
-    assert "Follow this case" not in desk.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    assert "Follow this case" not in desk.get(f"/cases/track/{case.tracking_code}/").content.decode()
     before = footprint(case)
-    assert desk.post(f"/cases/track/{case.tracking_number}/follow/").status_code == 403
+    assert desk.post(f"/cases/track/{case.tracking_code}/follow/").status_code == 403
     assert footprint(case) == before
 
 
 def test_the_secret_link_checks_and_rates_on_the_page(flow, catalogue, client):
     case, token = anonymous_report(catalogue)
     case = walk_to_resolved(flow, case)
-    number = case.tracking_number
-    assert 'id="verify"' not in client.get(f"/cases/track/{number}/").content.decode()
-    assert client.get(f"/cases/track/{number}/", {"token": token}).status_code == 302  # kept in a cookie
-    page = client.get(f"/cases/track/{number}/").content.decode()
+    code = case.tracking_code
+    assert 'id="verify"' not in client.get(f"/cases/track/{code}/").content.decode()
+    assert client.get(f"/cases/track/{code}/", {"token": token}).status_code == 302  # kept in a cookie
+    page = client.get(f"/cases/track/{code}/").content.decode()
     assert 'id="verify"' in page and case.description in page
-    response = client.post(f"/cases/track/{number}/verify/", {"verify-version": case.version, "verify-passed": "yes",
+    response = client.post(f"/cases/track/{code}/verify/", {"verify-version": case.version, "verify-passed": "yes",
                                                                 "verify-note": ""})
     assert response.status_code == 302 and Case.objects.get(pk=case.pk).state == S.VERIFIED
     case = workflow.close_case(actor=flow.users["community_secretary"], case=Case.objects.get(pk=case.pk))
-    response = client.post(f"/cases/track/{number}/rate/", {"version": case.version, "rating": "satisfied"})
+    response = client.post(f"/cases/track/{code}/rate/", {"version": case.version, "rating": "satisfied"})
     assert response.status_code == 302 and Case.objects.get(pk=case.pk).state == S.RATED
 
 
@@ -251,12 +251,12 @@ def test_a_merged_reporters_link_works_on_the_survivors_page(flow, catalogue, cl
     duplicate, token = anonymous_report(catalogue, "同一堆垃圾")
     merging.merge_cases(actor=flow.users["community_secretary"], survivor=survivor, duplicates=[duplicate],
                         reason="同一问题")
-    client.get(f"/cases/track/{duplicate.tracking_number}/", {"token": token})  # the cookie of their report
+    client.get(f"/cases/track/{duplicate.tracking_code}/", {"token": token})  # the cookie of their report
     u = flow.users
     case = workflow.dispatch_case(actor=u["community_secretary"], case=Case.objects.get(pk=survivor.pk))
     case = workflow.accept_case(actor=u["department_staff"], case=case)
     case = workflow.resolve_case(actor=u["department_staff"], case=case, feedback="已清运")
-    page = client.get(f"/cases/track/{survivor.tracking_number}/").content.decode()
+    page = client.get(f"/cases/track/{survivor.tracking_code}/").content.decode()
     assert 'id="verify"' in page
 
 
@@ -264,9 +264,9 @@ def test_a_follower_is_not_offered_the_check(flow, neighbour, client):
     case = flow.resolved()
     following.follow_case(actor=neighbour, case=case)
     client.force_login(neighbour, backend="gongzhi.accounts.backends.UsernameOrPhoneBackend")
-    assert 'id="verify"' not in client.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    assert 'id="verify"' not in client.get(f"/cases/track/{case.tracking_code}/").content.decode()
     before = footprint(case)
-    response = client.post(f"/cases/track/{case.tracking_number}/verify/",
+    response = client.post(f"/cases/track/{case.tracking_code}/verify/",
                            {"verify-version": case.version, "verify-passed": "yes"})
     assert response.status_code == 404 and footprint(case) == before
 
@@ -281,10 +281,11 @@ def bearer(user) -> dict:
 
 def test_following_over_the_api(flow, neighbour, client):
     case = flow.registered()
-    path = f"/api/v1/cases/track/{case.tracking_number}/follow"
+    path = f"/api/v1/cases/track/{case.tracking_code}/follow"
     assert client.post(path).status_code == 401
     headers = bearer(neighbour)
-    assert client.get(path, headers=headers).json() == {"tracking_number": case.tracking_number, "following": False,
+    assert client.get(path, headers=headers).json() == {"tracking_number": case.tracking_number,
+                                                         "tracking_code": case.tracking_code, "following": False,
                                                          "how": ""}
     assert client.post(path, headers=headers).json()["how"] == "follower"
     assert client.post(path, headers=headers).status_code == 200  # idempotent
@@ -294,7 +295,7 @@ def test_following_over_the_api(flow, neighbour, client):
     assert client.delete(path, headers=headers).json()["following"] is False
     refused = client.post(path, headers=bearer(flow.users["community_secretary"]))
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
-    gone = client.post(f"/api/v1/cases/track/{flow.closed().tracking_number}/follow", headers=headers)
+    gone = client.post(f"/api/v1/cases/track/{flow.closed().tracking_code}/follow", headers=headers)
     assert gone.status_code == 400 and gone.json()["code"] == "illegal_transition"
 
 
@@ -302,8 +303,8 @@ def test_a_follower_rates_and_a_link_holder_verifies_over_the_api(flow, neighbou
     case, token = anonymous_report(catalogue)
     following.follow_case(actor=neighbour, case=case)
     case = walk_to_resolved(flow, case)
-    number = case.tracking_number
-    verify = f"/api/v1/cases/track/{number}/verify"
+    code = case.tracking_code
+    verify = f"/api/v1/cases/track/{code}/verify"
     assert client.post(verify, {"passed": True, "follow_token": "wrong"}, content_type="application/json"
                        ).status_code == 403
     assert client.post(verify, {"passed": True}, content_type="application/json",
@@ -311,9 +312,9 @@ def test_a_follower_rates_and_a_link_holder_verifies_over_the_api(flow, neighbou
     answer = client.post(verify, {"passed": True, "follow_token": token}, content_type="application/json")
     assert answer.status_code == 200 and answer.json()["state"] == S.VERIFIED
     workflow.close_case(actor=flow.users["community_secretary"], case=Case.objects.get(pk=case.pk))
-    rated = client.post(f"/api/v1/cases/track/{number}/rate", {"rating": "satisfied"},
+    rated = client.post(f"/api/v1/cases/track/{code}/rate", {"rating": "satisfied"},
                         content_type="application/json", headers=bearer(neighbour))
     assert rated.status_code == 200 and rated.json()["rating"] == "satisfied"
-    again = client.post(f"/api/v1/cases/track/{number}/rate", {"rating": "dissatisfied", "follow_token": token},
+    again = client.post(f"/api/v1/cases/track/{code}/rate", {"rating": "dissatisfied", "follow_token": token},
                         content_type="application/json")
     assert again.status_code == 200 and again.json()["rating"] == "satisfied"  # the first one stands

@@ -83,16 +83,16 @@ def test_anonymous_report_with_a_photo_gets_a_number_and_a_secret(client, ready)
     response = client.post(REPORT, fields(photos=[media.jpeg_with_gps()], contact_phone="13812345678"))
     case = Case.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/cases/report/sent/{case.tracking_number}/"
+    assert response["Location"] == f"/cases/report/sent/{case.tracking_code}/"
     assert case.reporter is None and case.channel == Channel.RESIDENT_APP and case.state == CaseState.SUBMITTED
     assert case.grid_id == ready.grid_a.pk and case.category.code == "manhole-cover"
     assert CaseAttachment.objects.get().content_type == "image/jpeg"
-    cookie = response.cookies[f"gz_follow_{case.tracking_number}"]
+    cookie = response.cookies[f"gz_follow_{case.tracking_code}"]
     assert cookie["httponly"] and cookie["path"] == "/cases/"
     sent = html(client.get(response["Location"]))
-    assert case.tracking_number in sent
-    assert f"/cases/track/{case.tracking_number}/?token=" in sent  # the secret link, shown once here
-    assert f'href="/cases/track/{case.tracking_number}/"' in sent
+    assert case.tracking_number in sent and case.tracking_code in sent
+    assert f"/cases/track/{case.tracking_code}/?token=" in sent  # the secret link, shown once here
+    assert f'href="/cases/track/{case.tracking_code}/"' in sent
     # Another browser sees the number, never the secret.
     from django.test import Client
 
@@ -105,7 +105,7 @@ def test_signed_in_resident_report_is_theirs(client_as, ready):
     case = Case.objects.get()
     assert response.status_code == 302 and case.reporter == ready.users["resident"] and case.is_anonymous
     assert CaseFollower.objects.filter(case=case, user=ready.users["resident"]).exists()
-    assert not response.cookies.get(f"gz_follow_{case.tracking_number}")
+    assert not response.cookies.get(f"gz_follow_{case.tracking_code}")
     assert "My reports" in html(c.get(response["Location"]))
 
 
@@ -194,7 +194,7 @@ def test_nearby_reports_offer_to_follow_instead(client, ready, flow):
     near = (IN_GRID_A[0] + 0.0003, IN_GRID_A[1])
     page = html(client.get(reverse("cases:nearby"), {"lng": near[0], "lat": near[1], "category": "manhole-cover"}))
     assert "Someone already reported this nearby" in page
-    assert f'href="/cases/track/{earlier.tracking_number}/"' in page
+    assert f'href="/cases/track/{earlier.tracking_code}/"' in page
     assert "小区" not in page and "路边" not in page  # no description of someone else's report
     other = html(client.get(reverse("cases:nearby"), {"lng": near[0], "lat": near[1], "category": "noise"}))
     assert "Someone already reported" not in other
@@ -242,9 +242,30 @@ def test_a_report_needs_its_kind(client, ready):
 def test_case_pages_load_nothing_from_outside(client_as, ready, flow):
     external = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//""", re.I)
     case = flow.dispatched()
-    for persona, url in [(None, REPORT), (None, f"/cases/track/{case.tracking_number}/"),
+    for persona, url in [(None, REPORT), (None, f"/cases/track/{case.tracking_code}/"),
                          ("community_secretary", "/cases/"), ("community_secretary", f"/cases/{case.pk}/"),
                          ("community_secretary", "/cases/new/"), ("resident", "/cases/mine/"),
                          ("resident", "/notifications/")]:
         page = html(client_as(persona).get(url))
         assert not external.search(page), url
+
+
+# --- who reads the description ---------------------------------------------------------------------
+
+
+def test_the_phone_page_offers_to_publish_the_description_and_keeps_it_private_by_default(client, client_as, ready):
+    assert 'name="description_public"' in html(client.get(REPORT))
+    client.post(REPORT, fields())
+    client_as("resident").post(REPORT, fields(description_public="on", idempotency_key="key-2"))
+    private, public = Case.objects.order_by("id")
+    assert not private.description_public and public.description_public
+    # The desk takes a report down for someone else: not theirs to publish.
+    assert 'name="description_public"' not in html(client_as("community_secretary").get("/cases/new/"))
+
+
+def test_the_api_intake_keeps_the_description_private_unless_asked(client, ready):
+    base = {k: v for k, v in fields().items() if k != "idempotency_key"}
+    assert client.post("/api/v1/cases/", base).status_code == 201
+    assert client.post("/api/v1/cases/", {**base, "description_public": "true"}).status_code == 201
+    private, public = Case.objects.order_by("id")
+    assert not private.description_public and public.description_public

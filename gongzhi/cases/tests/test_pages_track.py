@@ -44,7 +44,7 @@ def _after_photo():
 
 def test_public_page_shows_progress_and_no_personal_data(client, flow):
     case = flow.dispatched(description="我家楼下 张三 13812345678 垃圾", contact_phone="13812345678")
-    response = client.get(f"/cases/track/{case.tracking_number}/")
+    response = client.get(f"/cases/track/{case.tracking_code}/")
     assert response.status_code == 200
     page = main(response)
     assert case.tracking_number in page
@@ -58,46 +58,57 @@ def test_public_page_shows_progress_and_no_personal_data(client, flow):
 
 def test_the_path_without_slash_from_notifications_works(client, flow):
     case = flow.report()
-    response = client.get(f"/cases/track/{case.tracking_number}")
-    assert response.status_code == 301 and response["Location"].endswith(f"/cases/track/{case.tracking_number}/")
+    response = client.get(f"/cases/track/{case.tracking_code}")
+    assert response.status_code == 301 and response["Location"].endswith(f"/cases/track/{case.tracking_code}/")
 
 
-def test_unknown_number(client, city):
+def test_unknown_code(client, city):
     assert client.get("/cases/track/2026000000000/").status_code == 404
-    lookup = client.get(reverse("cases:lookup"), {"number": "2026000000000"})
-    assert lookup.status_code == 404 and "No case has this tracking number" in html(lookup)
+    assert client.get("/cases/track/ABCDEFGHJK/").status_code == 404
+    lookup = client.get(reverse("cases:lookup"), {"code": "ABCDEFGHJK"})
+    assert lookup.status_code == 404 and "No case has this tracking code" in html(lookup)
 
 
 def test_lookup_goes_to_the_case(client, flow):
     case = flow.report()
-    response = client.get(reverse("cases:lookup"), {"number": case.tracking_number})
-    assert response["Location"] == f"/cases/track/{case.tracking_number}/"
+    response = client.get(reverse("cases:lookup"), {"code": case.tracking_code})
+    assert response["Location"] == f"/cases/track/{case.tracking_code}/"
+    # As a resident types it off a receipt: lower case, in groups.
+    typed = f"{case.tracking_code[:4]} {case.tracking_code[4:8]}-{case.tracking_code[8:]}".lower()
+    assert client.get(reverse("cases:lookup"), {"code": typed})["Location"] == f"/cases/track/{case.tracking_code}/"
+
+
+def test_lookup_by_number_finds_nothing(client, flow):
+    case = flow.report()
+    lookup = client.get(reverse("cases:lookup"), {"code": case.tracking_number})
+    assert lookup.status_code == 404 and "A tracking code is 10 letters and digits" in html(lookup)
+    assert case.description not in html(lookup) and f"/cases/track/{case.tracking_code}/" not in html(lookup)
 
 
 def test_reporter_sees_their_own_words_and_rates_when_closed(client_as, flow):
     case = walk_to_closed(flow, flow.report(description="路边垃圾三天没人管"))
     resident = client_as("resident")
-    page = main(resident.get(f"/cases/track/{case.tracking_number}/"))
+    page = main(resident.get(f"/cases/track/{case.tracking_code}/"))
     assert "路边垃圾三天没人管" in page
     assert 'name="rating"' in page and f'name="version" value="{case.version}"' in page
     # A stranger sees neither the words nor the form.
-    stranger = main(client_as("street_officer_b").get(f"/cases/track/{case.tracking_number}/"))
+    stranger = main(client_as("street_officer_b").get(f"/cases/track/{case.tracking_code}/"))
     assert "路边垃圾三天没人管" not in stranger and 'name="rating"' not in stranger
-    refused = client_as("street_officer_b").post(reverse("cases:rate", args=[case.tracking_number]),
+    refused = client_as("street_officer_b").post(reverse("cases:rate", args=[case.tracking_code]),
                                                  {"rating": "dissatisfied", "version": case.version})
     assert refused.status_code == 400 and "This link does not allow rating" in html(refused)
-    response = resident.post(reverse("cases:rate", args=[case.tracking_number]),
+    response = resident.post(reverse("cases:rate", args=[case.tracking_code]),
                              {"rating": "satisfied", "comment": "很及时", "version": case.version})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.RATED and case.rating == "satisfied"
-    page = main(resident.get(f"/cases/track/{case.tracking_number}/"))
+    page = main(resident.get(f"/cases/track/{case.tracking_code}/"))
     assert "Satisfied" in page and 'name="rating"' not in page
 
 
 def test_a_stale_rating_form_changes_nothing(client_as, flow):
     case = walk_to_closed(flow, flow.report())
-    response = client_as("resident").post(reverse("cases:rate", args=[case.tracking_number]),
+    response = client_as("resident").post(reverse("cases:rate", args=[case.tracking_code]),
                                           {"rating": "dissatisfied", "version": case.version - 1})
     assert response.status_code == 409 and "Reload it and try again" in html(response)
     case.refresh_from_db()
@@ -108,10 +119,10 @@ def test_anonymous_reporter_rates_with_the_cookie_the_report_left(client, flow):
     client.post("/cases/report/", {"description": "井盖丢了", "lng": IN_GRID_A[0], "lat": IN_GRID_A[1],
                                    "category": "litter", "idempotency_key": "anon-1"})
     case = walk_to_closed(flow, Case.objects.get())
-    page = main(client.get(f"/cases/track/{case.tracking_number}/"))
+    page = main(client.get(f"/cases/track/{case.tracking_code}/"))
     assert "井盖丢了" in page and 'name="rating"' in page
-    assert 'name="rating"' not in main(Client().get(f"/cases/track/{case.tracking_number}/"))
-    response = client.post(reverse("cases:rate", args=[case.tracking_number]),
+    assert 'name="rating"' not in main(Client().get(f"/cases/track/{case.tracking_code}/"))
+    response = client.post(reverse("cases:rate", args=[case.tracking_code]),
                            {"rating": "basically_satisfied", "version": case.version})
     assert response.status_code == 302
     case.refresh_from_db()
@@ -123,10 +134,10 @@ def test_the_secret_link_works_in_another_browser(flow, catalogue):
                                                    category=catalogue["litter"]))
     case, token = intake.case, intake.follow_token
     phone = Client()
-    response = phone.get(f"/cases/track/{case.tracking_number}/", {"token": token})
-    assert response.status_code == 302 and response["Location"] == f"/cases/track/{case.tracking_number}/"
+    response = phone.get(f"/cases/track/{case.tracking_code}/", {"token": token})
+    assert response.status_code == 302 and response["Location"] == f"/cases/track/{case.tracking_code}/"
     assert "井盖丢了" in main(phone.get(response["Location"]))
-    wrong = Client().get(f"/cases/track/{case.tracking_number}/", {"token": "guess"}, follow=True)
+    wrong = Client().get(f"/cases/track/{case.tracking_code}/", {"token": "guess"}, follow=True)
     assert "This follow link is not valid" in html(wrong) and "井盖丢了" not in main(wrong)
 
 
@@ -139,13 +150,13 @@ def test_photos_are_public_and_the_voice_is_not(client, flow):
         files=[prepare_photo(media.jpeg_with_gps().read()), prepare_audio(media.wav(1).read())])).case
     photo = CaseAttachment.objects.get(case=with_files, kind="photo")
     audio = CaseAttachment.objects.get(case=with_files, kind="audio")
-    page = main(client.get(f"/cases/track/{with_files.tracking_number}/"))
-    assert f"/cases/track/{with_files.tracking_number}/photos/{photo.pk}/" in page
-    served = client.get(f"/cases/track/{with_files.tracking_number}/photos/{photo.pk}/")
+    page = main(client.get(f"/cases/track/{with_files.tracking_code}/"))
+    assert f"/cases/track/{with_files.tracking_code}/photos/{photo.pk}/" in page
+    served = client.get(f"/cases/track/{with_files.tracking_code}/photos/{photo.pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert served["X-Content-Type-Options"] == "nosniff"
-    assert client.get(f"/cases/track/{with_files.tracking_number}/photos/{audio.pk}/").status_code == 404
-    assert client.get(f"/cases/track/{case.tracking_number}/photos/{photo.pk}/").status_code == 404
+    assert client.get(f"/cases/track/{with_files.tracking_code}/photos/{audio.pk}/").status_code == 404
+    assert client.get(f"/cases/track/{case.tracking_code}/photos/{photo.pk}/").status_code == 404
 
 
 def test_my_reports_lists_only_mine(client_as, flow):
@@ -153,7 +164,7 @@ def test_my_reports_lists_only_mine(client_as, flow):
     other = flow.report(persona=None, description="别人的")
     page = main(client_as("resident").get(reverse("cases:mine")))
     assert mine.tracking_number in page and other.tracking_number not in page
-    assert f'href="/cases/track/{mine.tracking_number}/"' in page
+    assert f'href="/cases/track/{mine.tracking_code}/"' in page
 
 
 def test_my_reports_needs_an_account(client, city):
@@ -163,23 +174,23 @@ def test_my_reports_needs_an_account(client, city):
 def test_a_resident_opening_the_staff_address_lands_on_tracking(client_as, flow):
     case = flow.report()
     response = client_as("resident").get(f"/cases/{case.pk}/")
-    assert response.status_code == 302 and response["Location"] == f"/cases/track/{case.tracking_number}/"
+    assert response.status_code == 302 and response["Location"] == f"/cases/track/{case.tracking_code}/"
 
 
 def test_the_reporter_may_check_the_result(client_as, flow):
     case = flow.resolved()
     resident = client_as("resident")
-    page = main(resident.get(f"/cases/track/{case.tracking_number}/"))
+    page = main(resident.get(f"/cases/track/{case.tracking_code}/"))
     assert 'name="verify-passed"' in page
-    refused = resident.post(reverse("cases:verify", args=[case.tracking_number]),
+    refused = resident.post(reverse("cases:verify", args=[case.tracking_code]),
                             {"verify-version": case.version, "verify-passed": "no", "verify-note": ""})
     assert refused.status_code == 400 and "Give what is still wrong." in html(refused)
-    response = resident.post(reverse("cases:verify", args=[case.tracking_number]),
+    response = resident.post(reverse("cases:verify", args=[case.tracking_code]),
                              {"verify-version": case.version, "verify-passed": "yes"})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.VERIFIED
     # Nobody else checks it from this page.
-    assert client_as("street_officer_b").post(reverse("cases:verify", args=[case.tracking_number]),
+    assert client_as("street_officer_b").post(reverse("cases:verify", args=[case.tracking_code]),
                                               {"verify-version": case.version, "verify-passed": "yes"}
                                               ).status_code == 404

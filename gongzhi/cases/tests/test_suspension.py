@@ -160,7 +160,7 @@ def test_pages_say_the_clock_is_paused(flow, clock, client_as):
     case = sidestep(flow, flow.in_progress(), K.SUSPENSION)
     page = client_as("department_staff").get(f"/cases/{case.pk}/").content.decode()
     assert "14.5" in page and "paused" in page.lower()
-    public = client_as(None).get(f"/cases/track/{case.tracking_number}/").content.decode()
+    public = client_as(None).get(f"/cases/track/{case.tracking_code}/").content.decode()
     assert "paused" in public.lower()
     queue = client_as("department_staff").get("/cases/", {"tab": "in_progress"}).content.decode()
     assert case.tracking_number in queue and ">paused<" in queue

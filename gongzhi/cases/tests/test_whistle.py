@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def housing(city):
-    return Department.objects.create(name="孝南区住建局", kind=DepartmentKind.HOUSING, division=city.district)
+    housing = Department.objects.create(name="孝南区住建局", kind=DepartmentKind.HOUSING, division=city.district)
+    housing.serves.add(city.district)  # a whistle summons only departments serving the case's place
+    return housing
 
 
 def blow(flow, case, persona="street_officer_a", hours=2, **kw):

@@ -12,7 +12,7 @@ from gongzhi.core import scope
 
 from ..permissions import CaseAction, may_anywhere
 
-FOLLOW_COOKIE = "gz_follow_{number}"
+FOLLOW_COOKIE = "gz_follow_{code}"
 FOLLOW_SALT = "gongzhi.cases.follow"
 FOLLOW_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
 FOLLOW_PATH = "/cases/"
@@ -22,16 +22,16 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def set_follow_cookie(response, number: str, token: str) -> None:
+def set_follow_cookie(response, code: str, token: str) -> None:
     """Keep an anonymous reporter's follow secret in their browser, for that case only."""
-    response.set_signed_cookie(FOLLOW_COOKIE.format(number=number), token, salt=FOLLOW_SALT,
+    response.set_signed_cookie(FOLLOW_COOKIE.format(code=code), token, salt=FOLLOW_SALT,
                                max_age=FOLLOW_MAX_AGE, path=FOLLOW_PATH, httponly=True, samesite="Lax",
                                secure=settings.SESSION_COOKIE_SECURE)
 
 
-def follow_token(request, number: str) -> str:
+def follow_token(request, code: str) -> str:
     try:
-        return request.get_signed_cookie(FOLLOW_COOKIE.format(number=number), default="", salt=FOLLOW_SALT,
+        return request.get_signed_cookie(FOLLOW_COOKIE.format(code=code), default="", salt=FOLLOW_SALT,
                                          max_age=FOLLOW_MAX_AGE)
     except BadSignature:
         return ""

@@ -27,7 +27,7 @@ def detail(request, pk):
     case = selectors.case_detail(request.user, pk)
     if not sees_as_staff(request.user, case):
         # Its reporter follows it on the tracking page (the public timeline and the rating form).
-        return redirect("cases:track", number=case.tracking_number)
+        return redirect("cases:track", code=case.tracking_code)
     return case_page(request, case)
 
 

@@ -7,8 +7,6 @@ from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import scope
-
 from .. import selectors
 from ..choices import FINAL_STATES, HELD_STATES, WHISTLE_STATES, CaseState, SidestepKind, SidestepStatus
 from ..forms import (
@@ -24,11 +22,12 @@ from ..forms import (
     VersionedForm,
     WhistleForm,
 )
-from ..permissions import CaseAction, covering_division
+from ..permissions import CaseAction
 from ..services.routing import route
 
 S = CaseState
 A = CaseAction
+MAX_PEOPLE_LISTED = 100  # a whistle form's checkboxes; the service accepts any of the selector's answer
 ASKED = (A.REGISTER, A.DISPATCH, A.HANDLE, A.VERIFY, A.CLOSE, A.APPROVE, A.WHISTLE, A.MERGE)
 # The order actions appear in the panel.
 ORDER = ["register", "reject", "dispatch", "accept", "start", "resolve", "verify", "close", "resume", "decide",
@@ -98,10 +97,7 @@ class Panel:
     def whistle_division(self):
         if A.WHISTLE not in self.permitted:
             return None
-        if scope.is_global(self.user):
-            return self.case.street
-        division = covering_division(self.user, A.WHISTLE, self.case)
-        return division if division is not None and division.level in ("street", "community") else None
+        return selectors.whistle_division(self.user, self.case)
 
     @cached_property
     def merge_candidates(self):
@@ -147,7 +143,7 @@ class Panel:
 
     @cached_property
     def units(self):
-        return selectors.dispatch_units(self.case)
+        return selectors.dispatch_targets(self.user, self.case)
 
     @cached_property
     def suggested_unit(self):
@@ -164,9 +160,8 @@ class Panel:
             if name == "sidestep":
                 kwargs["kinds"] = self.sidestep_kinds
         elif name == "whistle":
-            division = self.whistle_division
-            kwargs["departments"] = self.units[0]
-            kwargs["users"] = selectors.summonable_members(division) if division.level == "community" else []
+            kwargs["departments"] = selectors.summonable_departments(self.user, case)
+            kwargs["users"] = list(selectors.summonable_people(self.user, case)[:MAX_PEOPLE_LISTED])
             initial = {"hours": 2}
         elif name == "merge":
             kwargs["candidates"] = [n.case for n in self.merge_candidates]

@@ -85,7 +85,7 @@ def _submitted(request, intake, mode: str):
                           % {"number": case.tracking_number})
         url = reverse("cases:detail", args=[case.pk])
     else:
-        url = reverse("cases:sent", args=[case.tracking_number])
+        url = reverse("cases:sent", args=[case.tracking_code])
         if not intake.created:
             messages.info(request, _("This report was already sent; here it is again."))
     if is_htmx(request):
@@ -94,7 +94,7 @@ def _submitted(request, intake, mode: str):
     else:
         response = redirect(url)
     if intake.follow_token:
-        set_follow_cookie(response, case.tracking_number, intake.follow_token)
+        set_follow_cookie(response, case.tracking_code, intake.follow_token)
     return response
 
 
@@ -112,16 +112,16 @@ def _focus(user) -> list[float] | None:
 
 
 @require_GET
-def sent(request, number):
-    """The tracking number, big, and how to follow it. The secret link shows only in the
+def sent(request, code):
+    """The tracking code, big, and how to follow it. The secret link shows only in the
     browser that sent the report (it holds the follow cookie)."""
-    case = selectors.public_case(number)
+    case = selectors.public_case(code)
     if case is None:
         raise Http404
-    token = follow_token(request, number)
+    token = follow_token(request, case.tracking_code)
     if not selectors.follows_by_token(case, token):
         token = ""
-    secret_url = request.build_absolute_uri(reverse("cases:track", args=[number]) + f"?token={token}") \
+    secret_url = request.build_absolute_uri(reverse("cases:track", args=[case.tracking_code]) + f"?token={token}") \
         if token else ""
     return render(request, "cases/sent.html", {
         "case": case, "secret_url": secret_url,

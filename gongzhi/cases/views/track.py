@@ -1,4 +1,5 @@
-"""Following a case: the public tracking page (anyone with the number), following it instead of
+"""Following a case: the public tracking page (anyone with the tracking code — never the number,
+which counts up and would open every case to whoever counts), following it instead of
 reporting it again, verifying and rating by its followers (signed in, or with the secret link of a
 report made without an account), the public photos, and a signed-in resident's list of the cases
 they reported or follow."""
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,47 +32,57 @@ MINE_PER_PAGE = 20
 
 @require_GET
 def lookup(request):
-    """Type a tracking number to follow a case."""
+    """Type a tracking code to follow a case."""
     form = TrackLookupForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        number = form.cleaned_data["number"]
-        if selectors.public_case(number) is not None:
-            return redirect("cases:track", number=number)
-        form.add_error("number", _("No case has this tracking number."))
+        case = selectors.public_case(form.cleaned_data["code"])
+        if case is not None:
+            return redirect("cases:track", code=case.tracking_code)
+        form.add_error("code", _("No case has this tracking code."))
     return render(request, "cases/track_lookup.html", {"form": form}, status=404 if form.errors else 200)
 
 
-def _public_case(number):
-    case = selectors.public_case(number)
+def _public_case(code):
+    case = selectors.public_case(code)
     if case is None:
         raise Http404
     return case
 
 
 @require_GET
-def track(request, number):
-    case = _public_case(number)
+def track(request, code):
     token = request.GET.get("token", "")
+    case = selectors.public_case(code)
+    if case is None:
+        # A secret link handed out before cases had codes names the number: its secret, not the
+        # number, opens the case, so counting still finds nothing.
+        case = selectors.case_by_secret_link(code, token)
+        if case is None:
+            raise Http404
+        return redirect(reverse("cases:track", kwargs={"code": case.tracking_code}) + "?" + urlencode({"token": token}))
+    if case.tracking_code != code:
+        return redirect("cases:track", code=case.tracking_code)  # typed in lower case, or in groups
     if token:
         # The secret link an anonymous reporter was given: keep it in this browser, then drop it
         # from the address bar.
         if selectors.follows_by_token(case, token):
-            response = redirect("cases:track", number=number)
-            set_follow_cookie(response, number, token)
+            response = redirect("cases:track", code=code)
+            set_follow_cookie(response, code, token)
             return response
-        messages.error(request, _("This follow link is not valid for case %(number)s.") % {"number": number})
+        messages.error(request, _("This follow link is not valid for case %(number)s.")
+                       % {"number": case.tracking_number})
     return _track_page(request, case)
 
 
 def _viewer(request, case) -> dict:
     """How the viewer follows the case: by account (as a reporter, or having chosen to follow it),
     or by the secret an anonymous reporter holds — the case's own, or that of a duplicate merged
-    into it (kept in the browser under that report's number)."""
+    into it (kept in the browser under that report's code)."""
     kind = following.follow_kind(request.user, case)
     token = ""
     if not kind:
-        for number in following.token_numbers(case):
-            candidate = follow_token(request, number)
+        for code in following.token_codes(case):
+            candidate = follow_token(request, code)
             if candidate and selectors.follows_by_token(case, candidate):
                 token = candidate
                 break
@@ -127,8 +139,8 @@ def _token_rated(case, token: str) -> bool:
 
 
 @require_POST
-def rate(request, number):
-    case = _public_case(number)
+def rate(request, code):
+    case = _public_case(code)
     form = RateForm(request.POST)
     if not form.is_valid():
         return _track_page(request, case, rate_form=form, status=400)
@@ -144,17 +156,17 @@ def rate(request, number):
                       follow_token=viewer["token"], expected_version=d["version"])
     except DomainError as exc:
         form.add_error(None, str(exc.message))
-        return _track_page(request, _public_case(number), rate_form=form,
+        return _track_page(request, _public_case(code), rate_form=form,
                            status=409 if isinstance(exc, StaleEdit) else 400)
-    messages.success(request, _("Thank you for rating case %(number)s.") % {"number": number})
-    return redirect("cases:track", number=number)
+    messages.success(request, _("Thank you for rating case %(number)s.") % {"number": case.tracking_number})
+    return redirect("cases:track", code=case.tracking_code)
 
 
 @require_POST
-def verify(request, number):
+def verify(request, code):
     """The reporter checks the result: fixed, or not (which sends it back to the unit once). A
     reporter without an account checks with the secret link of their report."""
-    case = _public_case(number)
+    case = _public_case(code)
     form = VerifyForm(request.POST, prefix="verify")
     viewer = _viewer(request, case)
     if not viewer["verifier"]:
@@ -171,42 +183,43 @@ def verify(request, number):
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, _("Thank you: your check of case %(number)s is recorded.") % {"number": number})
-            return redirect("cases:track", number=number)
-    return _track_page(request, _public_case(number), verify_form=form, status=400)
+            messages.success(request, _("Thank you: your check of case %(number)s is recorded.")
+                             % {"number": case.tracking_number})
+            return redirect("cases:track", code=case.tracking_code)
+    return _track_page(request, _public_case(code), verify_form=form, status=400)
 
 
 @login_required
 @require_POST
-def follow(request, number):
+def follow(request, code):
     """Follow a case someone else reported, instead of reporting it again."""
-    return _following_step(request, number, following.follow_case,
-                           _("You follow case %(number)s: you will be told how it goes, and asked to rate "
-                             "it when it is closed.") % {"number": number})
+    return _following_step(request, code, following.follow_case,
+                           lambda number: _("You follow case %(number)s: you will be told how it goes, and asked "
+                                            "to rate it when it is closed.") % {"number": number})
 
 
 @login_required
 @require_POST
-def unfollow(request, number):
-    return _following_step(request, number, following.unfollow_case,
-                           _("You no longer follow case %(number)s.") % {"number": number})
+def unfollow(request, code):
+    return _following_step(request, code, following.unfollow_case,
+                           lambda number: _("You no longer follow case %(number)s.") % {"number": number})
 
 
-def _following_step(request, number, step, done: str):
+def _following_step(request, code, step, done):
     """Follow or unfollow: a refusal is told on the tracking page itself, success after a redirect."""
-    case = _public_case(number)
+    case = _public_case(code)
     try:
         step(actor=request.user, case=case)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return _track_page(request, case, status=403 if exc.code == "forbidden" else 400)
-    messages.success(request, done)
-    return redirect("cases:track", number=number)
+    messages.success(request, done(case.tracking_number))
+    return redirect("cases:track", code=case.tracking_code)
 
 
 @require_GET
-def public_photo(request, number, attachment_id):
-    case = _public_case(number)
+def public_photo(request, code, attachment_id):
+    case = _public_case(code)
     row = next((a for a in selectors.public_photos(case) if a.pk == attachment_id), None)
     if row is None:
         raise Http404

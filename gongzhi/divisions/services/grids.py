@@ -3,9 +3,10 @@
 Each function is one transaction: it locks the community row first (so two edits of one
 community's grids queue instead of both passing the overlap check), then the grids. It writes
 `DivisionChange` history and audit rows, moves the grid index's change counter, and deletes
-nothing: replaced grids are retired and linked to their successors, and the roles held on them and
-the registry rows in them (gongzhi.registry.services.regridding) move to those successors. A
-refused write raises `GeometryRejected` (or a `DomainError`) and changes nothing.
+nothing: replaced grids are retired and linked to their successors, and the roles held on them
+move to those successors. Other apps' rows on the retired grids (the registry's, say) follow
+through the hooks announced here (`..seams.GRID_HOOKS`), in this same transaction. A refused write
+raises `GeometryRejected` (or a `DomainError`) and changes nothing.
 """
 
 from dataclasses import dataclass, field
@@ -22,11 +23,13 @@ from shapely.ops import split
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.core import audit
 from gongzhi.core.errors import DomainError
+from gongzhi.core.seams import hooks
 
 from ..choices import CODE_DIGITS, ChangeKind, Level
 from ..geo import coverage, measure, validate
 from ..geo.index import mark_grids_changed
 from ..models import Division, DivisionChange
+from ..seams import GRIDS_MERGED, GRIDS_RETIRED, GRIDS_SPLIT
 from .hierarchy import bump, create_division, lock
 
 AUDITED_FIELDS = ["name", "code", "is_active", "area_m2", "version"]
@@ -148,7 +151,7 @@ def import_community_grids(*, actor, community: Division, feature_collection: di
                 reason=reason)
         result.retired.append(grid)
     _move_roles(actor, successors, reason)
-    _move_registry(actor, successors, reason)
+    _announce(GRIDS_RETIRED, actor, successors, reason)
     audit.record(actor=actor, action="grids.import", obj=community, division=community, reason=reason,
                  after={key: [g.code for g in getattr(result, key)]
                         for key in ("created", "redrawn", "retired", "unchanged")})
@@ -221,7 +224,7 @@ def split_grid(*, actor, grid: Division, line: dict | None = None, parts: list[d
         _history(actor, new[-1], ChangeKind.SPLIT_FROM, reason, related=[grid], before={"code": grid.code})
     _retire(actor, grid, successors=new, kind=ChangeKind.SPLIT, action="grid.split", reason=reason)
     _move_roles(actor, {grid: new}, reason)
-    _move_registry(actor, {grid: new}, reason)
+    _announce(GRIDS_SPLIT, actor, {grid: new}, reason)
     mark_grids_changed()
     return new
 
@@ -305,7 +308,7 @@ def merge_grids(*, actor, grids: list[Division], name: str, reason: str) -> Divi
     for old in olds:
         _retire(actor, old, successors=[merged], kind=ChangeKind.MERGED, action="grid.merge", reason=reason)
     _move_roles(actor, {old: [merged] for old in olds}, reason)
-    _move_registry(actor, {old: [merged] for old in olds}, reason)
+    _announce(GRIDS_MERGED, actor, {old: [merged] for old in olds}, reason)
     mark_grids_changed()
     return merged
 
@@ -459,12 +462,12 @@ def _move_roles(actor, successors: dict[Division, list[Division]], reason: str) 
                                 "moved_from": old.pk})
 
 
-def _move_registry(actor, successors: dict[Division, list[Division]], reason: str) -> None:
-    """The buildings, households, people, things, organisations and visits of retired grids move to
-    the successor that holds their ground, in this transaction (one audit entry per retired grid)."""
-    from gongzhi.registry.services.regridding import move_to_successors
-
-    move_to_successors(actor=actor, successors=successors, reason=reason)
+def _announce(hook: str, actor, successors: dict[Division, list[Division]], reason: str) -> None:
+    """Tell the apps keeping rows on grids (the registry's buildings, households, people, things,
+    organisations and visits) which grids were retired and which now hold their ground. Handlers run
+    here, inside this transaction, as the move always did: no commit shows a retired grid still
+    holding rows, and a handler that fails rolls the grid change back with it."""
+    hooks.announce(hook, actor=actor, successors=successors, reason=reason)
 
 
 def _user(actor):

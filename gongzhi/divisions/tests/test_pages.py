@@ -477,3 +477,125 @@ def test_import_checks_json_and_size_first(client_as, city, monkeypatch):
     assert "field-error" in page
     assert "5 MB" in page
     assert not AuditEntry.objects.filter(action="grids.import").exists()
+
+
+# --- coverage above a street: district, city ------------------------------------------------------
+
+
+def _part_row(page: str, code: str) -> str:
+    start = page.index(f'data-part="{code}"')
+    return page[start:page.index("</tr>", start)]
+
+
+def _stat(page: str, name: str) -> str:
+    start = page.index(f'id="stat-{name}"')
+    chunk = page[start:page.index("</div>", start)]
+    return chunk.split('class="stat-value', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
+def test_city_admin_sees_the_coverage_of_a_clean_district(client_as, city):
+    response = client_as("city_admin").get(reverse("divisions:coverage", args=[city.district.pk]))
+    assert response.status_code == 200
+    page = main(response)
+    assert "is-ok" in page
+    assert _stat(page, "covered") == "100.00%"
+    assert _stat(page, "grids") == "5"
+    assert _stat(page, "blank") == "0"
+    street_a = _part_row(page, city.street_a.code)
+    assert "书院街道" in street_a
+    assert reverse("divisions:coverage", args=[city.street_a.pk]) in street_a
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in street_a.split('class="num')[1:]]
+    # communities, grids, without grids, without a boundary, overlapping grids, blank zones, blank area, covered
+    assert cells[:6] == ["2", "3", "0", "0", "0", "0"]
+    assert "100.00%" in street_a
+    assert "新华街道" in _part_row(page, city.street_b.code)
+    assert "No blank zones" in page
+    kinds = {f["properties"]["kind"] for f in _embedded(page, "coverage-data")["features"]}
+    assert kinds == {"community"}
+    detail = main(client_as("city_admin").get(reverse("divisions:detail", args=[city.district.pk])))
+    assert reverse("divisions:coverage", args=[city.district.pk]) in detail
+
+
+def test_district_coverage_lists_blank_zones_per_street_and_community(client_as, city):
+    # 府前社区's second grid shrinks to its western half: the eastern half is no one's.
+    Division.objects.filter(pk=city.grid_b_2.pk).update(geometry=box(X0 + 0.04, Y0 + 0.02, X0 + 0.06, Y0 + 0.04))
+    # 北外社区 loses its only grid: the whole community is blank.
+    Division.objects.filter(pk=city.grid_a2.pk).update(is_active=False)
+    response = client_as("district_officer").get(reverse("divisions:coverage", args=[city.district.pk]))
+    assert response.status_code == 200
+    page = main(response)
+    assert "is-bad" in page
+    assert _stat(page, "blank") == "2"
+    assert _stat(page, "covered") == "62.50%"  # 3 of 8 squares of 0.02° are blank
+    street_a = _part_row(page, city.street_a.code)
+    assert 'class="num text-warn">1<' in street_a  # one community without grids
+    assert "50.00%" in street_a
+    street_b = _part_row(page, city.street_b.code)
+    assert "75.00%" in street_b
+    zones = page[page.index('id="coverage-blank-zones"'):]
+    assert "北外社区" in zones
+    assert "府前社区" in zones
+    assert zones.count("data-zoom-bounds") == 2
+    assert "km²" in zones  # 0.02° × 0.02° near 31°N is about 4.4 km²
+    kinds = [f["properties"]["kind"] for f in _embedded(page, "coverage-data")["features"]]
+    assert kinds.count("gap") == 2
+
+
+def test_city_coverage_sums_up_each_district(client_as, city):
+    Division.objects.filter(pk=city.grid_b_2.pk).update(geometry=box(X0 + 0.04, Y0 + 0.02, X0 + 0.06, Y0 + 0.04))
+    response = client_as("city_admin").get(reverse("divisions:coverage", args=[city.city.pk]))
+    assert response.status_code == 200
+    page = main(response)
+    district = _part_row(page, city.district.code)
+    assert "孝南区" in district
+    assert reverse("divisions:coverage", args=[city.district.pk]) in district
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in district.split('class="num')[1:]]
+    assert cells[:6] == ["3", "5", "0", "0", "0", "1"]
+    assert "87.50%" in district
+    # The city itself has no recorded boundary: no ratio is made up for it.
+    assert _stat(page, "covered") == "—"
+    assert "府前社区" in page[page.index('id="coverage-blank-zones"'):]
+
+
+def test_area_coverage_parts_are_paginated(client_as, city, monkeypatch):
+    from gongzhi.divisions import views
+
+    monkeypatch.setattr(views, "COVERAGE_PARTS_PER_PAGE", 1)
+    url = reverse("divisions:coverage", args=[city.district.pk])
+    first = main(client_as("city_admin").get(url))
+    second = main(client_as("city_admin").get(url + "?page=2"))
+    assert f'data-part="{city.street_a.code}"' in first
+    assert f'data-part="{city.street_b.code}"' not in first
+    assert f'data-part="{city.street_b.code}"' in second
+    assert "Page 2 of 2" in second
+
+
+def test_area_coverage_queries_do_not_grow_with_the_grids(client_as, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as("city_admin")
+    url = reverse("divisions:coverage", args=[city.district.pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert c.get(url).status_code == 200
+    community = create_division(actor=None, actor_label="test", level=Level.COMMUNITY, code="420902002002",
+                                name="新社区", parent=city.street_b, geometry=None)
+    for n in range(1, 6):
+        create_division(actor=None, actor_label="test", level=Level.GRID, code=f"420902002002{n:03d}",
+                        name=f"新社区第{n}网格", parent=community,
+                        geometry=box(X0 + 0.04 + n * 0.001, Y0, X0 + 0.041 + n * 0.001, Y0 + 0.001))
+    with CaptureQueriesContext(connection) as after:
+        page = main(c.get(url))
+    assert len(after) == len(before)
+    assert 'class="num">2<' in _part_row(page, city.street_b.code)  # two communities now
+
+
+@pytest.mark.parametrize("where", ["district", "street_b", "city"])
+def test_a_street_officer_gets_404_above_and_beside_their_street(client_as, city, where):
+    c = client_as("street_officer_a")
+    response = c.get(reverse("divisions:coverage", args=[getattr(city, where).pk]))
+    missing = c.get(reverse("divisions:coverage", args=[999_999]))
+    assert response.status_code == missing.status_code == 404
+    assert main(response) == main(missing)
+    assert c.get(reverse("divisions:coverage", args=[city.street_a.pk])).status_code == 200

@@ -17,7 +17,7 @@ def html(response) -> str:
 def notices(city):
     resident, staff = city.users["resident"], city.users["department_staff"]
     notify(users=[resident], verb="case.registered", title="Case 2026030900001 registered",
-           body="Your report was accepted.", url="/cases/track/2026030900001", email=False)
+           body="Your report was accepted.", url="/cases/track/K7M4Q2XP9D", email=False)
     notify(users=[resident], verb="case.dispatched", title="Case 2026030900001 dispatched", email=False)
     notify(users=[staff], verb="case.dispatched", title="New case 2026030900002 to accept", url="/cases/7/",
            email=False)
@@ -28,7 +28,7 @@ def test_the_page_lists_only_my_notifications(client_as, notices):
     page = html(client_as("resident").get(reverse("notifications:list")))
     assert "Case 2026030900001 registered" in page and "Case 2026030900001 dispatched" in page
     assert "New case 2026030900002 to accept" not in page
-    assert 'href="/cases/track/2026030900001"' in page
+    assert 'href="/cases/track/K7M4Q2XP9D"' in page
     assert "2 unread" in page
 
 

@@ -45,7 +45,8 @@ def walk(o311, case: Case, until: str) -> Case:
 
 
 def test_one_request_in_the_spec_shape(api, o311):
-    number = api.report(address_string="槐荫路12号", media_url="https://example.org/p/1.jpg")
+    number = api.report(address_string="槐荫路12号", media_url="https://example.org/p/1.jpg",
+                        description_public="true")
     response = api.get(f"requests/{number}.json")
     assert response.status_code == 200
     [request] = parse(response)
@@ -113,7 +114,7 @@ def test_rejected_case_is_closed_with_the_reason(api, o311):
 
 def test_personal_data_never_appears(api, o311):
     number = api.report(first_name="芳", last_name="周", phone="13912345678", email="zhou@example.com",
-                        device_id="device-42", account_id="acct-7",
+                        device_id="device-42", account_id="acct-7", description_public="true",
                         description="垃圾堆在门口，联系我13912345678或zhou@example.com，身份证420902199001011234")
     resident_case(o311, contact_name="王五", contact_phone="13800000000")
     for fmt in ("json", "xml"):
@@ -290,3 +291,23 @@ def test_token_gives_the_request_id(api):
     response = api.get("tokens/unknown-token.json")
     assert response.status_code == 404
     assert parse(response)[0]["code"] == 404
+
+
+# --- the description is the reporter's to publish --------------------------------------------------
+
+
+def test_a_description_is_withheld_unless_its_reporter_chose_to_publish_it(api, o311):
+    private = api.report(description="我家门口的垃圾三天没人收")
+    published = api.report(description="公园门口的垃圾桶满了", description_public="true")
+    app_private = resident_case(o311, description="楼下垃圾堆了一周")
+    app_public = resident_case(o311, description="广场垃圾桶坏了", description_public=True)
+    for fmt in ("json", "xml"):
+        body = api.get("requests." + fmt).content.decode()
+        assert "我家门口的垃圾三天没人收" not in body and "楼下垃圾堆了一周" not in body
+        assert "公园门口的垃圾桶满了" in body and "广场垃圾桶坏了" in body
+    assert parse(api.get(f"requests/{private}.json"))[0]["description"] is None
+    assert parse(api.get(f"requests/{published}.json"))[0]["description"].startswith("公园门口的垃圾桶满了")
+    assert parse(api.get(f"requests/{app_private.tracking_number}.json"))[0]["description"] is None
+    assert parse(api.get(f"requests/{app_public.tracking_number}.json"))[0]["description"] == "广场垃圾桶坏了"
+    assert not Case.objects.get(tracking_number=private).description_public
+    assert Case.objects.get(tracking_number=published).description_public

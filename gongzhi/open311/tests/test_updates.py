@@ -96,7 +96,7 @@ def test_a_partner_comment_becomes_a_public_note(api, o311):
     assert (case.state, case.version) == (CaseState.DISPATCHED, version)
     # In the public timeline (tracking page) and in GET updates, with its media link.
     assert event in case_selectors.timeline(case, public=True)
-    tracked = api.client.get(f"/api/v1/cases/track/{number}").json()
+    tracked = api.client.get(f"/api/v1/cases/track/{case.tracking_code}").json()
     assert tracked["timeline"][-1]["note"] == "居民补充：垃圾越堆越多了"
     latest = parse(api.get("servicerequestupdates.json"))[-1]
     assert latest["description"] == "居民补充：垃圾越堆越多了"

@@ -195,3 +195,17 @@ def _area(division: Division) -> float:
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _on_grids_replaced(*, actor, successors: dict[Division, list[Division]], reason: str, **_payload) -> None:
+    move_to_successors(actor=actor, successors=successors, reason=reason)
+
+
+def connect_hooks() -> None:
+    """Follow the grid services' announcements (at app ready): they run in the grid change's own
+    transaction, so registry rows never sit on a retired grid in any committed state."""
+    from gongzhi.core.seams import hooks
+    from gongzhi.divisions.seams import GRID_HOOKS
+
+    for hook in GRID_HOOKS:
+        hooks.connect(hook, _on_grids_replaced, key="registry.regrid")

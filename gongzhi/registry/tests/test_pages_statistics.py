@@ -39,14 +39,15 @@ def test_a_division_only_partly_in_scope_has_no_figures(client_as, city, reg):
     assert panel(client_as("department_staff"), city.district).status_code == 404
 
 
-def test_a_division_page_without_the_right_has_no_panel(client_as, city, reg, monkeypatch):
+def test_a_division_page_without_the_right_has_no_panel(client_as, city, reg, request):
     # Every role that sees a division page has registry statistics there today; a role without them
     # would see the page and no panel.
     from gongzhi.accounts.choices import Role
-    from gongzhi.registry.permissions import REGISTRY_ROLE_ACTIONS, RegistryAction
+    from gongzhi.core import roles
+    from gongzhi.registry.permissions import RegistryAction
 
-    monkeypatch.setitem(REGISTRY_ROLE_ACTIONS, Role.STREET_OFFICER,
-                        REGISTRY_ROLE_ACTIONS[Role.STREET_OFFICER] - {RegistryAction.STATISTICS})
+    roles.revoke_grant(Role.STREET_OFFICER, {RegistryAction.STATISTICS})
+    request.addfinalizer(lambda: roles.grant(Role.STREET_OFFICER, {RegistryAction.STATISTICS}))
     c = client_as("street_officer_a")
     response = division_page(c, city.street_a)
     assert response.status_code == 200 and SLOT not in main(response)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate
-from gongzhi.divisions.models import Division
 
 from .. import permissions, selectors
 from ..choices import ResidentStatus
@@ -45,7 +44,7 @@ def household_page(request, household, *, visit_form=None, revealed=None, status
     may_visit = permissions.covers_row(user, A.VISIT, household)
     response = render(request, "registry/household.html", {
         "household": household,
-        "grid_name": Division.objects.values_list("name", flat=True).get(pk=household.grid_id),
+        "grid_name": selectors.grid_name(household),
         "members": [r for r in everyone if r.status == ResidentStatus.ACTIVE],
         "former": [r for r in everyone if r.status != ResidentStatus.ACTIVE],
         "visits": paginate(request, selectors.visits_for(user, household=household), per_page=VISITS_PER_PAGE),

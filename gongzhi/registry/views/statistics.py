@@ -2,13 +2,11 @@
 ages, visit coverage — as the panel the division page loads, or as a page of their own."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from gongzhi.divisions.choices import Level
-from gongzhi.divisions.models import Division
 
 from .. import selectors
 from .common import is_htmx, tag_labels
@@ -23,9 +21,7 @@ PARTS_TITLES = {
 @login_required
 @require_GET
 def division_statistics(request, pk):
-    division = Division.objects.filter(pk=pk).defer("geometry").first()
-    if division is None or not selectors.may_see_statistics(request.user, division):
-        raise Http404
+    division = selectors.statistics_division(request.user, pk)
     stats = selectors.statistics(request.user, division, visit_window_days=VISIT_WINDOW_DAYS)
     context = {
         "division": division, "stats": stats, "parts_title": PARTS_TITLES.get(stats.part_level, ""),

@@ -1,0 +1,115 @@
+"""Public tracking by a random code: counting through the tracking numbers opens nothing."""
+
+import importlib
+import re
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+
+from gongzhi.cases.choices import Channel
+from gongzhi.cases.codes import ALPHABET, LENGTH, new_tracking_code
+from gongzhi.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+SHAPE = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{10}$")
+WRONG_CODE = "ABCDEFGHJK"
+CSRF = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+')
+
+
+def shown(client, path: str) -> tuple[int, str]:
+    """What a visitor gets at `path`: the status and the page, its own address and the per-response
+    form token left out (they differ on every page)."""
+    response = client.get(path)
+    return response.status_code, CSRF.sub(r"\1", response.content.decode()).replace(path, "<path>")
+
+
+def test_counting_through_the_numbers_finds_nothing(flow):
+    cases = [flow.report(), flow.report(persona=None), flow.dispatched()]
+    numbers = sorted(int(c.tracking_number) for c in cases)
+    client = Client()
+    missing_page = shown(client, f"/cases/track/{WRONG_CODE}/")
+    missing_api = shown(client, f"/api/v1/cases/track/{WRONG_CODE}")
+    assert missing_page[0] == 404 and missing_api[0] == 404
+    for n in range(numbers[0] - 1, numbers[-1] + 2):
+        assert shown(client, f"/cases/track/{n}/") == missing_page, n
+        assert shown(client, f"/api/v1/cases/track/{n}") == missing_api, n
+        for sub in ("sent", "photos"):
+            path = f"/cases/report/sent/{n}/" if sub == "sent" else f"/cases/track/{n}/photos/1/"
+            assert client.get(path).status_code == 404
+        assert client.get(f"/api/v1/cases/track/{n}/follow").status_code in (401, 404)
+
+
+def test_the_code_opens_the_page_and_the_api(flow):
+    case = flow.dispatched()
+    page = Client().get(f"/cases/track/{case.tracking_code}/")
+    assert page.status_code == 200 and case.tracking_number in page.content.decode()
+    api = Client().get(f"/api/v1/cases/track/{case.tracking_code}").json()
+    assert api["tracking_number"] == case.tracking_number and api["tracking_code"] == case.tracking_code
+
+
+def test_an_old_secret_link_by_number_still_reaches_its_reporter(flow):
+    """Links handed out before codes named the number: the secret, not the number, opens them."""
+    from gongzhi.cases.services.intake import Report, submit_case
+    from gongzhi.cases.tests.conftest import IN_GRID_A
+
+    intake = submit_case(actor=None, report=Report(description="井盖丢了", lng=IN_GRID_A[0], lat=IN_GRID_A[1],
+                                                   category=flow.report().category))
+    case, token = intake.case, intake.follow_token
+    old = Client().get(f"/cases/track/{case.tracking_number}/", {"token": token})
+    assert old.status_code == 302 and old["Location"].startswith(f"/cases/track/{case.tracking_code}/?token=")
+    wrong = shown(Client(), f"/cases/track/{case.tracking_number}/?token=guess")
+    assert wrong == shown(Client(), f"/cases/track/{WRONG_CODE}/?token=guess")
+    assert wrong[0] == 404
+
+
+@pytest.mark.parametrize(("persona", "channel"), [
+    ("resident", Channel.RESIDENT_APP), (None, Channel.RESIDENT_APP), (None, Channel.OPEN311),
+    ("grid_worker", Channel.GRID_PATROL), ("community_secretary", Channel.PHONE),
+])
+def test_every_channel_gives_a_code(flow, persona, channel):
+    case = flow.report(persona=persona, channel=channel)
+    stored = Case.objects.get(pk=case.pk)
+    assert SHAPE.match(stored.tracking_code) and stored.tracking_code == case.tracking_code
+
+
+def test_codes_are_unique_and_unguessable_in_shape(flow):
+    assert len(ALPHABET) == 31 and not set("0O1IL") & set(ALPHABET) and LENGTH >= 10
+    drawn = [new_tracking_code() for _ in range(5000)]
+    assert all(SHAPE.match(c) for c in drawn)
+    assert len(set(drawn)) == len(drawn)
+    # Not counted: consecutive cases share no prefix beyond chance.
+    codes = [flow.report(description=f"第{i}堆垃圾").tracking_code for i in range(5)]
+    assert len(set(codes)) == 5 and len({c[:4] for c in codes}) > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_existing_cases_codes(flow):
+    cases = [flow.report(description=f"第{i}堆垃圾") for i in range(3)]
+    before = {c.pk: c.tracking_code for c in cases}  # the codes intake gave, which the migration replaces
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0006_case_description_public")])
+    try:
+        migration = importlib.import_module("gongzhi.cases.migrations.0007_case_tracking_code")
+        state = executor.loader.project_state(("cases", "0006_case_description_public"))
+        add_column = migration.Migration.operations[0]
+        after_add = state.clone()
+        add_column.state_forwards("cases", after_add)
+        with connection.schema_editor() as editor:  # the column as the migration adds it, still empty
+            add_column.database_forwards("cases", editor, state, after_add)
+        old_cases = after_add.apps.get_model("cases", "Case")
+        assert set(old_cases.objects.values_list("tracking_code", flat=True)) == {""}
+        migration.BATCH = 2  # more than one batch
+        migration.give_codes(after_add.apps, None)
+        codes = dict(old_cases.objects.values_list("pk", "tracking_code"))
+        assert set(codes) == set(before) and all(SHAPE.match(c) for c in codes.values())
+        assert not set(codes.values()) & set(before.values())
+        assert len(set(codes.values())) == len(codes)
+        with connection.schema_editor() as editor:
+            add_column.database_backwards("cases", editor, after_add, state)
+    finally:
+        importlib.reload(importlib.import_module("gongzhi.cases.migrations.0007_case_tracking_code"))
+        MigrationExecutor(connection).migrate([("cases", "0007_case_tracking_code")])
+    assert all(SHAPE.match(c) for c in Case.objects.values_list("tracking_code", flat=True))
