@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongzhi.cases.api.schemas import CaseListOut
+from gongzhi.cases.schemas import CaseListOut
 from gongzhi.core.errors import DomainError
 from gongzhi.core.schemas import AUTH_ERRORS, NOT_FOUND, ErrorOut, ProblemsOut
 

@@ -90,11 +90,27 @@ def E(method, route, **kw):  # noqa: N802  (reads as a table row)
 
 
 def follow_refusal(persona, side):
-    """Following is for the public: staff who see the case through their role, and its reporter
-    (the resident persona, who follows it already and may not stop), are refused."""
-    if persona == "resident" or (persona in STAFF and side in REACH[persona]):
+    """Following is for the public: staff who see the case through their role are refused."""
+    if persona in STAFF and side in REACH[persona]:
         return 403
     return None
+
+
+def unfollow_refusal(persona, side):
+    """The reporter (the resident persona reported both cases) may not stop following their own."""
+    return 403 if persona == "resident" and side in "ab" else None
+
+
+def state_first(*personas):
+    """These personas see the case but may not do this; the case's state is refused first (400),
+    which tells them nothing they could not read on the case."""
+    return lambda persona, side: 400 if persona in personas and side == "a" else None
+
+
+def REASON_FIRST(persona, side):  # noqa: N802
+    """Archiving a resident checks for a reason before the permission: a district officer, who sees
+    the resident but may not edit, is told to give a reason (400) rather than refused (403)."""
+    return 400 if persona == "district_officer" and side in "ab" else None
 
 
 def fixed(value):
@@ -158,7 +174,7 @@ API_ENTRIES = [
     E("POST", f"{A}/cases/track/{{tracking_code}}/follow", params={"tracking_code": "code"}, ok=ALL,
       status=REACHED, scoped=False, expect=follow_refusal),
     E("DELETE", f"{A}/cases/track/{{tracking_code}}/follow", params={"tracking_code": "code"}, ok=ALL,
-      status=REACHED, scoped=False, expect=follow_refusal),
+      status=REACHED, scoped=False, expect=unfollow_refusal),
     E("POST", f"{A}/cases/track/{{tracking_code}}/verify", params={"tracking_code": "code"}, ok=ALL,
       status=REACHED, scoped=False, anon=REACHED),
     E("GET", f"{A}/cases/track/{{tracking_code}}", params={"tracking_code": "code"}, ok=ALL,
@@ -174,7 +190,7 @@ API_ENTRIES = [
       params={"case_id": "case", "attachment_id": "attachment"}, ok=ALL, denied=404, reach={"resident": "ab"}),
     # --- transitions: a role without the action, or a case outside the territory, is refused
     *[E("POST", f"{A}/cases/{{case_id}}/{step}", params=C, ok=ok, status=REACHED, seen_by=CASE_SEEN,
-        reach={"resident": "ab"})
+        reach={"resident": "ab"}, expect=state_first("department_staff") if step == "resume" else None)
       for step, ok in [
           ("register", DESKS), ("reject", DESKS), ("dispatch", DESKS),
           # The case is held by the persona department: only its staff handle it.
@@ -239,7 +255,7 @@ API_ENTRIES = [
       shows=name_of("resident")),
     E("PATCH", f"{A}/registry/residents/{{resident_id}}", params=RES, ok=REG_EDIT, status=REACHED, seen_by=REG_PEOPLE),
     *[E("POST", f"{A}/registry/residents/{{resident_id}}/{step}", params=RES, ok=REG_EDIT, status=REACHED,
-        seen_by=REG_PEOPLE) for step in ("move-out", "death", "move-in", "household", "tags", "archive")],
+        seen_by=REG_PEOPLE, expect=REASON_FIRST if step == "archive" else None) for step in ("move-out", "death", "move-in", "household", "tags", "archive")],
     E("DELETE", f"{A}/registry/residents/{{resident_id}}/tags/{{code}}", params={**RES, "code": "veteran"},
       ok=REG_EDIT, status=REACHED, seen_by=REG_PEOPLE),
     E("POST", f"{A}/registry/residents/{{resident_id}}/reveal", params=RES, ok=REG_VISIT, status=REACHED,
@@ -302,7 +318,7 @@ API_ENTRIES += [
     E("GET", f"{A}/assessment/rates", query="?unit_type=street&month=2026-03", ok=ASSESSORS),
     E("GET", f"{A}/assessment/ranking", ok=ASSESSORS),
     E("GET", f"{A}/assessment/ranking/{{month}}/cases", query="?unit_type=street&unit={unit}&metric=received",
-      params={"month": "2026-03", "unit": "street"}, ok=ASSESSORS, denied=403, reach={"department_staff": ""},
+      params={"month": "2026-03", "unit": "street"}, ok=ASSESSORS, denied=403, reach={"department_staff": "", "community_secretary": ""},
       shows=number),
     E("GET", f"{A}/assessment/weights", ok=ASSESSORS),
     E("PUT", f"{A}/assessment/weights", ok=ADMINS, status=REACHED),
@@ -391,7 +407,7 @@ PAGE_ENTRIES = [
     E("POST", "cases:follow", params={"code": "code"}, ok=ALL, status=REACHED, scoped=False,
       expect=follow_refusal),
     E("POST", "cases:unfollow", params={"code": "code"}, ok=ALL, status=REACHED, scoped=False,
-      expect=follow_refusal),
+      expect=unfollow_refusal),
     E("GET", "cases:public_photo", params={"code": "code", "attachment_id": "attachment"}, ok=ALL,
       anon=PUBLIC, scoped=False),
     E("GET", "cases:mine", ok=ALL),
@@ -415,11 +431,11 @@ PAGE_ENTRIES = [
     E("GET", "assessment:ranking", ok=ASSESSORS),
     E("GET", "assessment:ranking_export", ok=ASSESSORS),
     E("GET", "assessment:cases", query="?type=street&unit={unit}", params={"unit": "street"}, ok=ASSESSORS,
-      reach={"department_staff": ""}, shows=number),
+      reach={"department_staff": "", "community_secretary": ""}, shows=number),
     E("GET", "assessment:cases_export", query="?type=street&unit={unit}", params={"unit": "street"},
-      ok=ASSESSORS, reach={"department_staff": ""}),
+      ok=ASSESSORS, reach={"department_staff": "", "community_secretary": ""}),
     E("GET", "assessment:unit", params={"unit_type": fixed("street"), "pk": "street"}, ok=ASSESSORS,
-      reach={"department_staff": ""}, shows=name_of("street")),
+      reach={"department_staff": "", "community_secretary": ""}, shows=name_of("street")),
     E("GET", "assessment:weights", ok=ADMINS),
     # Open311 (GeoReport v2): public reads
     E("GET", "open311:root", ok=ALL, anon=PUBLIC),

@@ -150,6 +150,8 @@ def test_overdue_escalations_are_counted_for_the_unit_then_responsible(flow, clo
 def test_whistle_roll_call(flow, clock, department, housing, street_b_department):
     u = flow.users
     case = flow.accepted()
+    # A whistle summons only departments serving the case's place (cases.selectors.summonable_departments).
+    street_b_department.serves.add(case.street)
     blown = whistle.blow_whistle(actor=u["street_officer_a"], case=case, reason="联合整治",
                                  check_in_due=MONDAY + dt.timedelta(hours=2),
                                  departments=[department, housing, street_b_department])

@@ -10,8 +10,8 @@ from gongzhi.departments.models import Department
 
 from .. import selectors
 from ..models import Category
+from ..schemas import CategoryClassOut, CategoryOut
 from ..services import catalogue as services
-from .schemas import CategoryClassOut, CategoryOut
 
 router = Router()
 Unit = Literal["hours", "days"]

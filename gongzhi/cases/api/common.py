@@ -6,10 +6,9 @@ from ninja.throttling import AnonRateThrottle
 
 from gongzhi.accounts.auth import api_auth
 
-from .. import selectors
+from .. import schemas, selectors
 from ..models import Category
 from ..permissions import sees_as_staff
-from . import schemas
 
 
 def anonymous(request):

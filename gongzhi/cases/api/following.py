@@ -8,9 +8,9 @@ from ninja import Field, Router, Schema
 from gongzhi.core.schemas import ErrorOut, ProblemsOut
 
 from .. import selectors
+from ..schemas import PublicCaseOut, public
 from ..services import following, workflow
 from .common import optional_auth
-from .schemas import PublicCaseOut, public
 
 router = Router()
 REFUSALS = {400: ProblemsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

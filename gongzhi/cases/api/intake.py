@@ -17,11 +17,11 @@ from gongzhi.core.schemas import ErrorOut, ProblemsOut
 from .. import selectors
 from ..catalogue_cache import catalogue
 from ..choices import CaseState, Channel
+from ..schemas import NearbyOut
 from ..services.intake import Report, submit_case
 from ..services.notices import track_url
 from ..uploads import prepare_uploads
 from .common import AnonymousThrottle, category_by_code, optional_auth
-from .schemas import NearbyOut
 
 router = Router()
 ANONYMOUS_REPORTS = "30/h"  # per client address; a signed-in reporter is not limited here

@@ -11,9 +11,9 @@ from .. import selectors
 from ..choices import CaseState
 from ..models import CaseAttachment
 from ..permissions import CaseAction
+from ..schemas import CaseDetailOut, CaseListOut, PublicCaseOut, public
 from ..views.common import serve_attachment
 from .common import case_out
-from .schemas import CaseDetailOut, CaseListOut, PublicCaseOut, public
 
 router = Router()
 PAGE_SIZE = 30

@@ -11,8 +11,8 @@ from .. import selectors
 from ..choices import SidestepKind, SidestepStatus
 from ..models import Sidestep
 from ..permissions import CaseAction
+from ..schemas import SidestepOut
 from ..services import sidesteps as services
-from .schemas import SidestepOut
 
 router = Router()
 ANSWERS = {200: SidestepOut, 400: ProblemsOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND}

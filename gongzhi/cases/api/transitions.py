@@ -14,10 +14,10 @@ from .. import selectors
 from ..choices import AttachmentKind, Rating
 from ..models import Case
 from ..permissions import CaseAction
+from ..schemas import CaseDetailOut, PublicCaseOut, public
 from ..services import merging, workflow
 from ..uploads import prepare_uploads
 from .common import case_out, category_by_code, optional_auth
-from .schemas import CaseDetailOut, PublicCaseOut, public
 
 router = Router()
 ANSWERS = {200: CaseDetailOut, 400: ProblemsOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND}

@@ -12,9 +12,9 @@ from gongzhi.departments.models import Department
 
 from .. import selectors
 from ..models import Summons
+from ..schemas import SummonsOut, WhistleOut
 from ..services import whistle as services
 from .common import whistles_out
-from .schemas import SummonsOut, WhistleOut
 
 router = Router()
 

@@ -113,3 +113,11 @@ def test_the_migration_gives_existing_cases_codes(flow):
         importlib.reload(importlib.import_module("gongzhi.cases.migrations.0007_case_tracking_code"))
         MigrationExecutor(connection).migrate([("cases", "0007_case_tracking_code")])
     assert all(SHAPE.match(c) for c in Case.objects.values_list("tracking_code", flat=True))
+
+
+def test_residents_are_told_the_code_link_and_never_the_number_link(flow):
+    from gongzhi.notifications.models import Notification
+
+    case = flow.dispatched()
+    told = list(Notification.objects.filter(recipient=flow.users["resident"]).values_list("url", flat=True))
+    assert told and set(told) == {f"/cases/track/{case.tracking_code}"}

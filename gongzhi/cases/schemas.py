@@ -1,6 +1,7 @@
-"""Shapes of the cases API. Three views of a case: the staff's (everything they may see, masked
-contact), the follower's (their own report and the public timeline) and the public's (no
-personal data: what the problem is, who holds it, what they did, when it is due)."""
+"""Shapes of the cases API (a public module: another app's API may reuse them). Three views of
+a case: the staff's (everything they may see, masked contact), the follower's (their own report
+and the public timeline) and the public's (no personal data: what the problem is, who holds it,
+what they did, when it is due)."""
 
 import datetime as dt
 from typing import Annotated, Literal
@@ -10,9 +11,9 @@ from ninja import Field, Schema
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.schemas import DivisionRef
 
-from ..choices import HANDLING_CLOCK_STATES, CaseState, EventKind
-from ..deadline_status import deadline_status
-from ..models import Case, CaseAttachment, CaseEvent, Category, Sidestep, Summons
+from .choices import HANDLING_CLOCK_STATES, CaseState, EventKind
+from .deadline_status import deadline_status
+from .models import Case, CaseAttachment, CaseEvent, Category, Sidestep, Summons
 
 # --- catalogue ----------------------------------------------------------------------------------
 
