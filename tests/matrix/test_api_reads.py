@@ -1,5 +1,7 @@
-"""Every API endpoint × every persona (and anonymous): in scope → 200 with the right content,
-out of scope → 404 with the very body a missing id gets, no credentials → 401."""
+"""What the generated matrix (test_routes.py) cannot say in a status: the exact content of the
+division and account reads per persona — the forest each sees, the children and grids listed,
+search hits, the audit rows — and the API schema and its documentation page. (Moved here from
+tests/test_api_matrix.py; the statuses it checked are rows of the matrix as well.)"""
 
 import json
 import re
@@ -7,7 +9,6 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from gongzhi.accounts.services import issue_token
 from gongzhi.divisions.choices import LEVELS
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,14 @@ MISSING = 10**9
 
 
 @pytest.fixture
-def tokens(city):
-    """One live bearer token per persona."""
-    return {name: issue_token(actor=user, name="matrix") for name, user in city.users.items()}
+def city(world):
+    return world.city
+
+
+@pytest.fixture
+def tokens(world):
+    """One live bearer token per persona (the world's)."""
+    return world.tokens
 
 
 def get(client, path, token=None):
