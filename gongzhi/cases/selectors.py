@@ -9,12 +9,12 @@ import shapely
 from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from gongzhi.core import db
-from gongzhi.core.errors import DomainError
 from gongzhi.divisions.geo.index import grid_index
 
 from .choices import HANDLING_CLOCK_STATES, RESPONSE_CLOCK_STATES, Attendance, CaseState, SidestepStatus
@@ -46,6 +46,17 @@ def case_detail(user, pk, action: str = A.VIEW) -> Case:
 
     return access_case(user, pk, action, Case.objects.select_related(
         *LIST_RELATED, "district", "reporter", "dispatcher_division", "merged_into"))
+
+
+def staff_case(user, pk) -> Case:
+    """A case the user works on through a role — its whistles, sidesteps and other staff work —
+    or 404: its reporter and followers read the public timeline, not the staff's."""
+    from .permissions import case_scope_q
+
+    try:
+        return Case.objects.select_related(*LIST_RELATED).get(case_scope_q(user, A.VIEW, as_follower=False), pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def timeline(case: Case, *, public: bool) -> list[CaseEvent]:
@@ -378,11 +389,6 @@ def permitted_actions(user, case: Case, actions) -> set[str]:
 # summon) comes from one selector here, and the service taking the choice checks it against the
 # same selector: an id sent outside its answer is refused like a missing one (NOT_FOUND), so
 # naming someone never widens who sees the case.
-
-
-def not_found() -> DomainError:
-    """The refusal for a named object the actor may not name: the same words as a missing one."""
-    return DomainError(gettext("Not found."), code="not_found")
 
 
 def dispatch_targets(actor, case: Case) -> tuple[list, list]:

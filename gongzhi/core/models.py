@@ -7,13 +7,31 @@ from django.utils.translation import gettext_lazy as _
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("audit rows are append-only")
+        raise PermissionError(f"{self.model._meta.label} rows are append-only")
 
     def delete(self):
-        raise PermissionError("audit rows are append-only")
+        raise PermissionError(f"{self.model._meta.label} rows are append-only")
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """Rows written once and never changed or deleted (the audit trail, the ledger): a correction is
+    a new row."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.label} rows are append-only")
+
+
+class AuditEntry(AppendOnly):
     """Who did what to which object, with the values before and after. Written by services in the
     same transaction as the change itself; never updated or deleted."""
 
@@ -35,8 +53,6 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.CharField(max_length=500, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
@@ -49,14 +65,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("audit rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit rows are append-only")
 
     @property
     def who(self) -> str:
@@ -76,14 +84,6 @@ class WorkerHeartbeat(models.Model):
 
 
 # --- the ledger (gongzhi/core/ledger.py writes these rows; see its docstring) -----------------
-
-
-class LedgerRowsQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("ledger rows are append-only")
-
-    def delete(self):
-        raise PermissionError("ledger rows are append-only")
 
 
 class LedgerAccount(models.Model):
@@ -114,7 +114,7 @@ class LedgerAccount(models.Model):
         raise PermissionError("ledger accounts are closed, never deleted")
 
 
-class LedgerTransaction(models.Model):
+class LedgerTransaction(AppendOnly):
     """One posting: lines that sum to zero, written together, never changed afterwards. A mistake
     is undone by a reversal (`reverses`), itself a posting."""
 
@@ -134,8 +134,6 @@ class LedgerTransaction(models.Model):
     )
     reason = models.CharField(max_length=500, blank=True)
 
-    objects = LedgerRowsQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
@@ -143,16 +141,8 @@ class LedgerTransaction(models.Model):
     def __str__(self):
         return f"{self.kind} {self.memo_code} #{self.pk}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("ledger rows are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("ledger rows are append-only")
-
-
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnly):
     """One line of a posting: the signed amount on one account and the balance it left."""
 
     # Both looked up through the composite indexes below, so neither gets an index of its own.
@@ -162,8 +152,6 @@ class LedgerEntry(models.Model):
     account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
     balance_after = models.DecimalField(max_digits=18, decimal_places=2)
-
-    objects = LedgerRowsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ledger entry")
@@ -177,10 +165,3 @@ class LedgerEntry(models.Model):
     def __str__(self):
         return f"{self.account_id} {self.amount:+}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("ledger rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("ledger rows are append-only")

@@ -222,44 +222,40 @@ def get_in_scope(queryset: QuerySet, user, action: str, via: str | None = None, 
 
 
 class NotInScope(DomainError):
-    """An id named in a request that is missing or outside the actor's scope: both read alike."""
+    """An id named in a request that is missing or outside the actor's scope: both read alike,
+    in the very words of a missing object's 404."""
 
-    def __init__(self, message, **kwargs):
-        super().__init__(message, code="not_found", **kwargs)
+    def __init__(self):
+        super().__init__(_("Not found."), code="not_found")
 
 
-def check_id(choices: QuerySet, pk, *, what: str = ""):
+def check_id(choices, pk):
     """The object `pk` names, if it is among `choices` — the very selector the page offers its
-    choices from — else NotInScope (the same for a missing id). Services call this for every id
-    that arrives in a request."""
-    try:
-        return choices.get(pk=pk)
-    except (choices.model.DoesNotExist, ValueError, TypeError):
-        raise NotInScope(_not_found(choices, what, pk)) from None
+    choices from (a queryset or a list) — else NotInScope, the same as for a missing id. Services
+    call this for every id that arrives in a request."""
+    return check_ids(choices, [pk])[0]
 
 
-def check_ids(choices: QuerySet, pks: Iterable, *, what: str = "") -> list:
-    """Every object the ids name, in the order given, or NotInScope naming the first id that is
-    missing or out of scope; nothing is half-accepted."""
-    wanted = list(dict.fromkeys(pks))
-    try:
-        found = choices.in_bulk(wanted)
-    except (ValueError, TypeError):
-        found = {}
-    for pk in wanted:
-        key = pk if pk in found else _coerce(pk)
-        if key not in found:
-            raise NotInScope(_not_found(choices, what, pk))
-    return [found[pk if pk in found else _coerce(pk)] for pk in wanted]
+def check_ids(choices, pks: Iterable) -> list:
+    """Every object the ids name, in the order given, or NotInScope if any is missing or out of
+    scope; nothing is half-accepted."""
+    wanted = [_coerce(pk) for pk in dict.fromkeys(pks)]
+    if isinstance(choices, QuerySet):
+        try:
+            found = choices.in_bulk(wanted)
+        except (ValueError, TypeError):
+            raise NotInScope() from None
+    else:
+        found = {obj.pk: obj for obj in choices}
+    if any(pk not in found for pk in wanted):
+        raise NotInScope()
+    return [found[pk] for pk in wanted]
 
 
 def _coerce(pk):
+    if hasattr(pk, "pk"):
+        return pk.pk
     try:
         return int(pk)
     except (TypeError, ValueError):
         return pk
-
-
-def _not_found(choices: QuerySet, what: str, pk) -> str:
-    return _("%(what)s %(id)s does not exist or is not yours to choose.") % {
-        "what": what or choices.model._meta.verbose_name, "id": pk}

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -46,12 +47,27 @@ def world(django_db_setup, django_db_blocker, _module_files):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            world = build_world()
+            _log_in(world)
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             _forget_process_caches()
             HUEY.immediate = before
+
+
+def _log_in(world):
+    """One client per persona, logged in inside the module's transaction so the sessions last the
+    module. A client is reused throughout: each new one would load the middleware again, and
+    whitenoise reads every static file when it does — most of a request's cost in a test."""
+    world.clients = {None: Client(), "api": Client()}
+    world.sessions = {}
+    for name, user in world.users.items():
+        c = Client()
+        c.force_login(user, backend=BACKEND)
+        world.clients[name] = c
+        world.sessions[name] = c.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture(autouse=True)
@@ -65,15 +81,15 @@ def _matrix_settings(settings, _module_files):
 
 @pytest.fixture
 def as_persona(world, db):
-    """`as_persona("grid_worker")` → a client logged in (session) as that persona; None → anonymous."""
-    cache = {}
+    """`as_persona("grid_worker")` → the client logged in as that persona; None → anonymous; "api"
+    → a client with no session, for bearer tokens. Cookies a previous test left (a logout's
+    expired session, a language) are put back as they were."""
 
-    def login(name):
-        if name not in cache:
-            c = Client()
-            if name:
-                c.force_login(world.users[name], backend=BACKEND)
-            cache[name] = c
-        return cache[name]
+    def client(name):
+        c = world.clients[name]
+        c.cookies.clear()
+        if name in world.sessions:
+            c.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[name]
+        return c
 
-    return login
+    return client

@@ -2,7 +2,6 @@
 fill a route's path parameters with an object of street A, of street B, or a missing one."""
 
 import re
-import uuid
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -114,7 +113,3 @@ def normalise(body: bytes, *values) -> bytes:
         if v is not None:
             body = re.sub(rb"(?<![0-9A-Za-z])" + re.escape(str(v).encode()) + rb"(?![0-9A-Za-z])", b"<id>", body)
     return body
-
-
-def random_uuid() -> str:
-    return str(uuid.uuid4())

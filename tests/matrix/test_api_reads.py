@@ -42,6 +42,12 @@ MISSING = 10**9
 
 
 @pytest.fixture
+def client(as_persona):
+    """The module's API client (a new one per test would load the middleware each time)."""
+    return as_persona("api")
+
+
+@pytest.fixture
 def city(world):
     return world.city
 

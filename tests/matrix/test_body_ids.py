@@ -3,11 +3,10 @@ street B (or one that does not exist) is refused, alike for both, and nothing ch
 also sends street A's own object, to show the body is otherwise one the route accepts."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
-from django.test import Client
 
 from gongzhi.cases.models import Case, Sidestep, Whistle
 from gongzhi.cases.services import workflow
@@ -39,13 +38,26 @@ def registered_waiting(world):
     return world.a.waiting.pk
 
 
+def without_pending_request(world):
+    """The world's case has an extension awaiting approval; a second request would be refused for
+    that alone, so the street office denies it first."""
+    from gongzhi.cases.services import sidesteps
+
+    pending = Sidestep.objects.get(pk=world.a.sidestep.pk)
+    if pending.status == "pending":
+        sidesteps.decide_sidestep(actor=world.users["street_officer_a"], sidestep=pending, approve=False,
+                                  note="先处理")
+    return f"/api/v1/cases/{world.a.case.pk}/sidesteps"
+
+
 ROWS = [
     Row("whistle departments", "street_officer_a", lambda w: f"/api/v1/cases/{w.a.case.pk}/whistles",
         lambda w, v: {"reason": "需要到场", "department_ids": [v]},
         lambda w, s: getattr(w, s).department.pk, lambda w: Whistle.objects.all()),
     Row("whistle users", "community_secretary", lambda w: f"/api/v1/cases/{w.a.case.pk}/whistles",
+        # A community summons its registered residents; street B's grid worker is no one it may call.
         lambda w, v: {"reason": "需要到场", "user_ids": [v]},
-        lambda w, s: getattr(w, s).member.pk, lambda w: Whistle.objects.all()),
+        lambda w, s: w.users["resident"].pk if s == "a" else w.b.member.pk, lambda w: Whistle.objects.all()),
     Row("dispatch department", "street_officer_a", lambda w: f"/api/v1/cases/{registered_waiting(w)}/dispatch",
         lambda w, v: {"department_id": v}, lambda w, s: getattr(w, s).department.pk,
         lambda w: Case.objects.filter(pk=w.a.waiting.pk)),
@@ -53,14 +65,12 @@ ROWS = [
         lambda w, v: {"division_id": v}, lambda w, s: getattr(w, s).street.pk,
         lambda w: Case.objects.filter(pk=w.a.waiting.pk)),
     # A transfer to the department already holding the case is no transfer: no control.
-    Row("transfer department", "department_staff", lambda w: f"/api/v1/cases/{w.a.case.pk}/sidesteps",
+    Row("transfer department", "department_staff", without_pending_request,
         lambda w, v: {"kind": "transfer", "reason": "不归我们管", "target_department_id": v},
         lambda w, s: getattr(w, s).department.pk, lambda w: Sidestep.objects.all(), control=False),
-    Row("transfer division", "department_staff", lambda w: f"/api/v1/cases/{w.a.case.pk}/sidesteps",
+    Row("transfer division", "department_staff", without_pending_request,
         lambda w, v: {"kind": "transfer", "reason": "不归我们管", "target_division_id": v},
-        # The world's case has an extension awaiting approval: a second request is refused (409)
-        # whatever it names, so there is no cheap accepted body.
-        lambda w, s: getattr(w, s).street.pk, lambda w: Sidestep.objects.all(), control=False),
+        lambda w, s: getattr(w, s).street.pk, lambda w: Sidestep.objects.all()),
     Row("merge duplicates", "street_officer_a", lambda w: f"/api/v1/cases/{registered_waiting(w)}/merge",
         lambda w, v: {"duplicates": [v], "reason": "重复"}, lambda w, s: getattr(w, s).case.pk,
         lambda w: Case.objects.all(), control=False),
@@ -80,16 +90,19 @@ ROWS = [
         lambda w, v: {"household_id": v}, lambda w, s: getattr(w, s).household.pk,
         lambda w: Resident.objects.filter(pk=w.reg.li.pk)),
 ]
-KNOWN_LEAKS = {"whistle departments", "whistle users", "dispatch department", "dispatch division",
-               "transfer department", "transfer division"}
+# Rows whose refusal waits for a fix elsewhere (strict xfail, so the fix landing shows); the
+# whistle, dispatch and transfer ids of the case-leaks change are all refused now.
+KNOWN_LEAKS: set[str] = set()
 
 
 def post(world, row, path, value):
     headers = {"Authorization": f"Bearer {world.tokens[row.persona][1]}"}
+    client = world.clients["api"]
+    client.cookies.clear()
     if row.form:
-        return Client().post(path, data=row.body(world, value), headers=headers)
-    return Client().post(path, data=json.dumps(row.body(world, value)), content_type="application/json",
-                         headers=headers)
+        return client.post(path, data=row.body(world, value), headers=headers)
+    return client.post(path, data=json.dumps(row.body(world, value)), content_type="application/json",
+                       headers=headers)
 
 
 def state(queryset):

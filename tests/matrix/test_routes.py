@@ -11,7 +11,6 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from .routes import KINDS, fill, normalise, values
@@ -77,7 +76,7 @@ def request_as(entry, world, as_persona, persona, side):
     path = url(entry, world, side, persona)
     if entry.api:
         token = world.tokens[persona][1] if persona else None
-        return send(entry, Client(), path, token), path
+        return send(entry, as_persona("api"), path, token), path
     return send(entry, as_persona(persona), path), path
 
 
@@ -148,13 +147,13 @@ def test_persona(world, as_persona, key, persona):
 
 
 @pytest.mark.parametrize("key", list(ENTRIES))
-def test_anonymous(world, key):
+def test_anonymous(world, as_persona, key):
     entry = ENTRIES[key]
     side = "none" if sides(entry) == ["none"] else "a"
     rows = rows_named(entry, world, side)
     before = snapshot(rows)
     path = url(entry, world, side, "city_admin")
-    response = send(entry, Client(), path)
+    response = send(entry, as_persona(None), path)
     want = entry.anon
     if want is None:
         want = 401 if entry.api else LOGIN

@@ -65,8 +65,6 @@ def build_world() -> SimpleNamespace:
     member_b = ensure_user("member_b", "网格员 乙", phone="13900000022")
     role_b = ensure_role(member_b, Role.GRID_WORKER, division=city.grid_b)
 
-    admin = u["city_admin"]
-
     def case_in(point, department, description, desk):
         photo = prepare_photo(jpeg_bytes(), name="p.jpg")
         case = submit_case(actor=u["resident"], report=Report(
@@ -93,10 +91,12 @@ def build_world() -> SimpleNamespace:
             description=description + "（待受理）", lng=point[0], lat=point[1], category=catalogue["litter"])).case
         thing = things.create_thing(actor=None, grid=grid, code=f"T-{grid.code}", category="public_utilities")
         facility = things.create_facility(actor=None, grid=grid, kind="service_room", name=f"{grid.name}服务站")
-        organisation = things.create_organisation(actor=None, grid=grid, kind="property_company", name=f"{grid.name}物业公司")
+        organisation = things.create_organisation(actor=None, grid=grid, kind="property_company",
+                                                  name=f"{grid.name}物业公司")
         position = things.add_position(actor=None, organisation=organisation, title="经理", holder_name="甲")
         upload = SimpleUploadedFile("v.jpg", jpeg_bytes(), content_type="image/jpeg")
-        visit = visits.log_visit(actor=u["grid_worker"] if street == city.street_a else member, household=household, notes="走访", follow_up_needed=True,
+        visitor = u["grid_worker"] if street == city.street_a else member
+        visit = visits.log_visit(actor=visitor, household=household, notes="走访", follow_up_needed=True,
                                  follow_up="再来", photos=[upload])
         job = ImportJob.objects.create(entity="residents", mode="create", actor=staff_or(street), file_name="x.xlsx")
         return Side(grid=grid, street=street, community=community, department=department, staff=staff,

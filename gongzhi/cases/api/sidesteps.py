@@ -53,7 +53,7 @@ def awaiting(request):
 
 @router.get("/{case_id}/sidesteps", response={200: list[SidestepOut], **NOT_FOUND}, summary="A case's sidesteps")
 def case_sidesteps(request, case_id: int):
-    return selectors.sidesteps_of(selectors.case_detail(request.auth, case_id))
+    return selectors.sidesteps_of(selectors.staff_case(request.auth, case_id))
 
 
 @router.post("/{case_id}/sidesteps", response={201: SidestepOut, **ANSWERS},

@@ -54,7 +54,7 @@ def blow(request, case_id: int, payload: WhistleIn):
 @router.get("/{case_id}/whistles", response={200: list[WhistleOut], **NOT_FOUND},
             summary="A case's whistles with their roll-call")
 def case_whistles(request, case_id: int):
-    return whistles_out(selectors.case_detail(request.auth, case_id))
+    return whistles_out(selectors.staff_case(request.auth, case_id))
 
 
 def _summons(request, summons_id: int) -> Summons:

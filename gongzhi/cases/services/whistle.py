@@ -53,12 +53,9 @@ def blow_whistle(*, actor, case: Case, reason: str, check_in_due: dt.datetime, d
         raise DomainError(_("Only a community summons party members and volunteers."), code="invalid")
     # Only whom the page offers (selectors.summonable_*): a summons lets its holder read the case,
     # so naming anyone else would widen who sees it. Refused like a missing id.
-    reachable = {d.pk for d in selectors.summonable_departments(actor, case)}
-    if any(d.pk not in reachable for d in departments):
-        raise selectors.not_found()
-    if users and set(selectors.summonable_people(actor, case).filter(pk__in=[u.pk for u in users])
-                     .values_list("pk", flat=True)) != {u.pk for u in users}:
-        raise selectors.not_found()
+    scope.check_ids(selectors.summonable_departments(actor, case), departments)
+    if users:
+        scope.check_ids(selectors.summonable_people(actor, case), users)
     if check_in_due <= timezone.now():
         raise DomainError(_("The report-in deadline must be in the future."), code="invalid")
     whistle = Whistle.objects.create(case=case, division=division, blown_by=actor, reason=reason,

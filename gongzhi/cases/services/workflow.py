@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.core import scope
 from gongzhi.core.digests import secret_digest
 from gongzhi.core.errors import DomainError
 from gongzhi.departments.models import Department
@@ -101,12 +102,8 @@ def chosen_unit(actor, case: Case, department: Department | None, division: Divi
         return route(case)
     departments, offices = selectors.dispatch_targets(actor, case)
     if department is not None:
-        if department.pk not in {d.pk for d in departments}:
-            raise selectors.not_found()
-        return Unit(department=department)
-    if division.pk not in {d.pk for d in offices}:
-        raise selectors.not_found()
-    return Unit(division=division)
+        return Unit(department=scope.check_id(departments, department))
+    return Unit(division=scope.check_id(offices, division))
 
 
 def hand_to(case: Case, unit: Unit, now) -> list[str]:

@@ -111,8 +111,34 @@ def test_the_migration_gives_existing_cases_codes(flow):
             add_column.database_backwards("cases", editor, after_add, state)
     finally:
         importlib.reload(importlib.import_module("gongzhi.cases.migrations.0007_case_tracking_code"))
-        MigrationExecutor(connection).migrate([("cases", "0007_case_tracking_code")])
+        latest = MigrationExecutor(connection)
+        latest.migrate(latest.loader.graph.leaf_nodes())
     assert all(SHAPE.match(c) for c in Case.objects.values_list("tracking_code", flat=True))
+
+
+def test_notifications_written_before_codes_are_pointed_at_the_code(flow):
+    from django.apps import apps
+
+    from gongzhi.notifications.models import Notification
+
+    case = flow.dispatched()
+    resident = flow.users["resident"]
+    old = Notification.objects.create(recipient=resident, verb="case.dispatched", title="t",
+                                      subject_type="cases.case", subject_id=case.pk,
+                                      url=f"/cases/track/{case.tracking_number}")
+    other = Notification.objects.create(recipient=resident, verb="x", title="t", url="/elsewhere/")
+    migration = importlib.import_module("gongzhi.cases.migrations.0008_notification_links_by_code")
+    migration.links_by_code(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert old.url == f"/cases/track/{case.tracking_code}" and other.url == "/elsewhere/"
+    assert flow_client_status(old.url) == 200
+
+
+def flow_client_status(url: str) -> int:
+    from django.test import Client
+
+    return Client().get(url, follow=True).status_code
 
 
 def test_residents_are_told_the_code_link_and_never_the_number_link(flow):
