@@ -107,6 +107,7 @@ def build(n: int) -> dict:
     marked = by_bucket("NULL", "NULL", "%(long_ago)s", "NULL")
     expressions = {
         "tracking_number": "'B' || i",
+        "tracking_code": "'C' || i",  # unique, as the column must be; bench cases are never tracked
         "state": state,
         "handling_department": pick(str(department.pk)),
         "dispatcher_division": pick(str(city.community_a.pk)),

@@ -11,13 +11,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import field_validator
 
-from gongzhi.core import scope
+from gongzhi.core import roles, scope
 from gongzhi.core.schemas import AUTH_ERRORS, NOT_FOUND, DivisionRef, ErrorOut
 from gongzhi.core.selectors import allowed_actions
 from gongzhi.divisions.selectors import top_divisions_for
 
 from . import selectors, services
-from .choices import Role
 
 router = Router(tags=["accounts"])
 
@@ -143,7 +142,7 @@ def _role(assignment) -> dict:
     department = assignment.department
     return {
         "role": assignment.role,
-        "role_label": str(Role(assignment.role).label) if assignment.role in Role.values else assignment.role,
+        "role_label": str(roles.role_label(assignment.role)),
         "division": assignment.division,
         "department": {"id": department.pk, "name": department.name} if department else None,
     }

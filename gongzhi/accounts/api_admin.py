@@ -15,13 +15,14 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import field_validator
 
+from gongzhi.core import roles
 from gongzhi.core.schemas import AUTH_ERRORS, NOT_FOUND, DivisionRef, ErrorOut, ProblemsOut
 from gongzhi.departments.selectors import managed_department_for
 from gongzhi.divisions.selectors import division_for
 
 from . import selectors, services
 from .api import DepartmentRef
-from .choices import Action, Role
+from .choices import Action
 
 router = Router(tags=["people and roles"])
 
@@ -46,7 +47,7 @@ class AssignmentOut(Schema):
 
     @staticmethod
     def resolve_role_label(a) -> str:
-        return str(Role(a.role).label) if a.role in Role.values else a.role
+        return str(roles.role_label(a.role))
 
     @staticmethod
     def resolve_granted_by(a) -> str | None:
@@ -90,13 +91,14 @@ class UserDetailOut(UserOut):
 class UserFilters(Schema):
     q: str | None = Field(None, max_length=100,
                           description="part of the name or username; a phone number in full or its last 4 digits")
-    role: Role | None = None
+    role: str | None = Field(None, max_length=32, description="a role code (GET /api/v1/me lists yours)")
     division: int | None = Field(None, description="only roles held in this division's subtree")
     include_former: bool = Field(False, description="also people whose roles here were all revoked")
 
 
 class RoleIn(Schema):
-    role: Role
+    # Any registered role: apps add their own (gongzhi.core.roles), so the set is not fixed here.
+    role: str = Field(max_length=32, description="a role code, e.g. street_officer")
     division_id: int | None = Field(None, description="for every role but department staff")
     department_id: int | None = Field(None, description="for department staff")
 
@@ -140,7 +142,8 @@ def _require_manager(user) -> None:
 def _place(actor, data: RoleIn) -> tuple:
     """The division or department named in the body, inside the caller's scope — or 404."""
     division = department = None
-    if data.role == Role.DEPARTMENT_STAFF:
+    spec = roles.role(data.role)
+    if spec is not None and spec.by_department:
         if data.department_id is not None:
             department = managed_department_for(actor, data.department_id)
     elif data.division_id is not None:

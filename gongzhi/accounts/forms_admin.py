@@ -5,6 +5,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import roles
 from gongzhi.core.forms import reason_field
 from gongzhi.core.masking import mask_phone
 from gongzhi.departments.selectors import managed_departments_for
@@ -26,7 +27,8 @@ class UserFilterForm(forms.Form):
         help_text=_("Name or username; a phone number in full or its last four digits."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices])
+    role = forms.ChoiceField(label=_("Role"), required=False,
+                             choices=lambda: [("", _("Any role")), *roles.role_choices()])
     division = DivisionChoiceField(label=_("Within"), required=False)
     former = forms.BooleanField(label=_("Also people whose roles here were all revoked"), required=False)
 
@@ -51,7 +53,7 @@ class UserFilterForm(forms.Form):
 class RoleGrantForm(forms.Form):
     """A role at a division, or — for department staff — in a department."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
+    role = forms.ChoiceField(label=_("Role"), choices=lambda: [("", _("Choose a role")), *roles.role_choices()])
     division = DivisionChoiceField(
         label=_("Division"), required=False,
         help_text=_("Type part of a name or a division code, then pick one of the matches."),

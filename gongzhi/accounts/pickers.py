@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import roles
 from gongzhi.divisions.choices import Level
 from gongzhi.divisions.models import Division
 from gongzhi.divisions.selectors import ancestor_names, divisions_for
 
-from . import services
 from .choices import Action
 
 DIVISION_NOT_IN_SCOPE = _("Choose a division from the matches: this one is not in your divisions.")
@@ -74,8 +74,9 @@ def division_picker(actor, data, *, field: str, purpose: str, chosen=None) -> di
     levels, multi = PICKERS[purpose]
     if purpose == "grant":
         role = data.get("role") if data is not None else None
-        if role in services.ROLE_LEVELS:
-            levels = services.ROLE_LEVELS[role]
+        spec = roles.role(role) if role else None
+        if spec is not None and spec.levels:
+            levels = spec.levels
     base = scoped_divisions(actor)
     if chosen is None:
         raw = (data.getlist(field) if hasattr(data, "getlist") else data.get(field, [])) if data is not None else []

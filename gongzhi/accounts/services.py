@@ -8,14 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, db, scope
+from gongzhi.core import audit, db, roles, scope
 from gongzhi.core.digests import secret_digest as hash_token
 from gongzhi.core.errors import DomainError
 from gongzhi.core.masking import mask_phone
 from gongzhi.divisions.choices import Level
 
 from . import selectors
-from .choices import Role
 from .models import ApiToken, RoleAssignment, User, default_token_expiry, phone_validator
 
 
@@ -154,7 +153,7 @@ def grant_role(*, actor: User, user: User, role: str, division=None, department=
     where = division if division is not None else (department.division if department else None)
     if where is None or not scope.covers(actor, Action.MANAGE_USERS, where):
         raise DomainError(_("You may grant roles only inside your own divisions."), code="forbidden")
-    if role == Role.DEPARTMENT_STAFF and department is None:
+    if _by_department(role) and department is None:
         raise DomainError(_("Department staff need a department."))
     assignment = RoleAssignment.objects.create(user=user, role=role, division=division, department=department,
                                                granted_by=actor)
@@ -190,17 +189,6 @@ def revoke_role(*, actor: User, assignment: RoleAssignment, reason: str) -> Role
 # phone number masked.
 
 # Where each role may be held: the levels its division may have.
-ROLE_LEVELS: dict[str, tuple[str, ...]] = {
-    Role.CITY_ADMIN: (Level.PROVINCE, Level.CITY, Level.DISTRICT),
-    Role.DISTRICT_OFFICER: (Level.DISTRICT,),
-    Role.STREET_OFFICER: (Level.STREET,),
-    Role.COMMUNITY_SECRETARY: (Level.COMMUNITY,),
-    Role.COMMUNITY_STAFF: (Level.COMMUNITY,),
-    Role.GRID_WORKER: (Level.GRID,),
-    Role.RESIDENT: (Level.COMMUNITY, Level.GRID),
-    Role.AUDITOR: (Level.PROVINCE, Level.CITY, Level.DISTRICT, Level.STREET),
-}
-
 # Letters and digits that cannot be misread for one another when read out or copied by hand.
 UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -216,9 +204,10 @@ def temporary_password() -> str:
 
 def role_place_problem(role: str, division=None, department=None) -> str | None:
     """Why `role` cannot be held at that place, or None if it can (no query)."""
-    if role not in Role.values:
+    spec = roles.role(role)
+    if spec is None:
         return _("Choose a role from the list.")
-    if role == Role.DEPARTMENT_STAFF:
+    if spec.by_department:
         if department is None:
             return _("Department staff need a department.")
         if not department.is_active:
@@ -228,16 +217,20 @@ def role_place_problem(role: str, division=None, department=None) -> str | None:
         return _("Choose the division where the role is held.")
     if not division.is_active:
         return _("This division is retired.")
-    levels = ROLE_LEVELS.get(role, ())
-    if division.level not in levels:
+    if division.level not in spec.levels:
         return _("The role “%(role)s” is held at these levels: %(levels)s.") % {
-            "role": Role(role).label, "levels": "、".join(str(Level(lv).label) for lv in levels)}
+            "role": spec.label, "levels": "、".join(str(Level(lv).label) for lv in spec.levels)}
     return None
+
+
+def _by_department(role: str) -> bool:
+    spec = roles.role(role)
+    return spec is not None and spec.by_department
 
 
 def _role_place(role: str, division, department):
     """The division a role's scope check applies to (a department's home division)."""
-    if role == Role.DEPARTMENT_STAFF:
+    if _by_department(role):
         return department.division if department is not None else None
     return division
 
@@ -254,7 +247,7 @@ def assign_role(*, actor: User, user: User, role: str, division=None, department
     """Grant `role` to `user` at a division (or, for department staff, in a department), after
     checking that the place lies in the actor's scope, suits the role, and that the user is
     active and does not hold that role there already. The grant itself is grant_role's."""
-    if role == Role.DEPARTMENT_STAFF:
+    if _by_department(role):
         division = None
     else:
         department = None
@@ -315,7 +308,7 @@ def create_user(*, actor: User, username: str, display_name: str, phone: str | N
     username = (username or "").strip()
     display_name = (display_name or "").strip()
     phone = (phone or "").strip() or None
-    if role == Role.DEPARTMENT_STAFF:
+    if _by_department(role):
         division = None
     else:
         department = None

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core import scope
+from gongzhi.core import roles, scope
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import paginate
 from gongzhi.departments.selectors import managed_departments_for
 
 from . import selectors, services
-from .choices import Action, Role
+from .choices import Action
 from .forms_admin import (
     AccountStateForm,
     NewUserForm,
@@ -215,7 +215,7 @@ def user_new(request):
             form.add_error(field if field in form.fields else None, str(exc.message))
         else:
             return render(request, "accounts/users_created.html", {
-                "person": person, "password": password, "role": Role(data["role"]).label,
+                "person": person, "password": password, "role": roles.role_label(data["role"]),
                 "where": data["department"] or data["division"]})
     return render(request, "accounts/users_new.html", {
         "form": form,

@@ -26,6 +26,8 @@ class RoleSpec:
     by_department: bool = False
     # Whether holders work at the desk workbench (not residents on a phone).
     desk: bool = True
+    # The division levels the role is held at ("street", "community" …); none for a department role.
+    levels: tuple[str, ...] = ()
 
 
 _roles: dict[str, RoleSpec] = {}
@@ -33,8 +35,9 @@ _actions: dict[str, str | Promise] = {}
 _grants: dict[str, set[str]] = {}
 
 
-def register_role(code: str, label, *, order: int = 100, by_department: bool = False, desk: bool = True) -> RoleSpec:
-    spec = RoleSpec(str(code), label, order, by_department, desk)
+def register_role(code: str, label, *, order: int = 100, by_department: bool = False, desk: bool = True,
+                  levels: tuple[str, ...] = ()) -> RoleSpec:
+    spec = RoleSpec(str(code), label, order, by_department, desk, tuple(str(lv) for lv in levels))
     existing = _roles.get(spec.code)
     if existing is not None and existing != spec:
         raise ValueError(f"role {spec.code!r} is registered twice, differently")

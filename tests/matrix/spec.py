@@ -107,12 +107,6 @@ def state_first(*personas):
     return lambda persona, side: 400 if persona in personas and side == "a" else None
 
 
-def REASON_FIRST(persona, side):
-    """Archiving a resident checks for a reason before the permission: a district officer, who sees
-    the resident but may not edit, is told to give a reason (400) rather than refused (403)."""
-    return 400 if persona == "district_officer" and side in "ab" else None
-
-
 def fixed(value):
     return lambda world, side: value
 
@@ -248,7 +242,7 @@ API_ENTRIES = [
       shows=name_of("resident")),
     E("PATCH", f"{A}/registry/residents/{{resident_id}}", params=RES, ok=REG_EDIT, status=REACHED, seen_by=REG_PEOPLE),
     *[E("POST", f"{A}/registry/residents/{{resident_id}}/{step}", params=RES, ok=REG_EDIT, status=REACHED,
-        seen_by=REG_PEOPLE, expect=REASON_FIRST if step == "archive" else None)
+        seen_by=REG_PEOPLE)
       for step in ("move-out", "death", "move-in", "household", "tags", "archive")],
     E("DELETE", f"{A}/registry/residents/{{resident_id}}/tags/{{code}}", params={**RES, "code": "veteran"},
       ok=REG_EDIT, status=REACHED, seen_by=REG_PEOPLE),

@@ -19,7 +19,7 @@ def volunteer_role(monkeypatch):
         monkeypatch.setattr(roles, name, dict(getattr(roles, name)))
     monkeypatch.setattr(roles, "_grants", {role: set(actions) for role, actions in roles._grants.items()})
     roles.register_actions({"volunteer.take_order": "Take residents' orders"})
-    roles.register_role("volunteer", "Volunteer", order=95, desk=False)
+    roles.register_role("volunteer", "Volunteer", order=95, desk=False, levels=("community",))
     roles.grant("volunteer", {"volunteer.take_order"})
     return "volunteer"
 
@@ -35,6 +35,18 @@ def test_a_new_domain_adds_a_role_without_a_central_table(city, volunteer_role):
     assert scope.covers(user, "volunteer.take_order", city.grid_a)
     assert not scope.covers(user, "volunteer.take_order", city.grid_b)
     assert roles.holders_of("volunteer.take_order") == ["volunteer"]
+
+
+def test_a_new_role_is_granted_where_its_levels_allow(city, volunteer_role):
+    from gongzhi.accounts.services import assign_role
+    from gongzhi.core.errors import DomainError
+
+    resident = city.users["resident"]
+    with pytest.raises(DomainError, match="held at these levels"):
+        assign_role(actor=city.users["city_admin"], user=resident, role="volunteer", division=city.grid_a)
+    assignment = assign_role(actor=city.users["city_admin"], user=resident, role="volunteer",
+                             division=city.community_a)
+    assert assignment.role == "volunteer" and assignment.get_role_display() == "Volunteer"
 
 
 def test_grants_need_a_declared_action_and_a_known_role():

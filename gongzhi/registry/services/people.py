@@ -253,10 +253,10 @@ def change_household(*, actor, resident: Resident, household: Household, relatio
 def archive_resident(*, actor, resident: Resident, reason: str) -> Resident:
     """Take out an entry made by mistake (a duplicate, a person who never lived here). People who
     leave are moved out or recorded as deceased instead: that is history, this is a correction."""
-    if not reason.strip():
-        raise DomainError(_("Say why the entry is archived."))
     resident = lock(resident)
     require(actor, RegistryAction.EDIT, resident)
+    if not reason.strip():
+        raise DomainError(_("Say why the entry is archived."))
     before = audit_view(resident)
     resident.archived_at = timezone.now()
     save_changes(resident, ["archived_at"])
