@@ -32,7 +32,8 @@ class RoleSpec:
 
 _roles: dict[str, RoleSpec] = {}
 _actions: dict[str, str | Promise] = {}
-_grants: dict[str, set[str]] = {}
+# Frozen: `actions_of` is asked on every scope check and answers without copying.
+_grants: dict[str, frozenset[str]] = {}
 
 
 def register_role(code: str, label, *, order: int = 100, by_department: bool = False, desk: bool = True,
@@ -42,7 +43,7 @@ def register_role(code: str, label, *, order: int = 100, by_department: bool = F
     if existing is not None and existing != spec:
         raise ValueError(f"role {spec.code!r} is registered twice, differently")
     _roles[spec.code] = spec
-    _grants.setdefault(spec.code, set())
+    _grants.setdefault(spec.code, frozenset())
     return spec
 
 
@@ -61,16 +62,17 @@ def grant(role: str, actions: Iterable[str]) -> None:
     unknown = actions - set(_actions)
     if unknown:
         raise ValueError(f"grant of undeclared actions {sorted(unknown)}")
-    _grants[role] |= actions
+    _grants[role] = _grants[role] | actions
 
 
 def revoke_grant(role: str, actions: Iterable[str]) -> None:
     """Take actions away from a role (a deployment's own policy module, and tests)."""
-    _grants[str(role)] -= {str(a) for a in actions}
+    role = str(role)
+    _grants[role] = _grants[role] - {str(a) for a in actions}
 
 
 def actions_of(role: str) -> frozenset[str]:
-    return frozenset(_grants.get(role, ()))
+    return _grants.get(role, frozenset())
 
 
 def holders_of(action: str) -> list[str]:

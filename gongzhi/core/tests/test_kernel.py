@@ -17,7 +17,7 @@ def volunteer_role(monkeypatch):
     registries, so no other test sees them)."""
     for name in ("_roles", "_actions"):
         monkeypatch.setattr(roles, name, dict(getattr(roles, name)))
-    monkeypatch.setattr(roles, "_grants", {role: set(actions) for role, actions in roles._grants.items()})
+    monkeypatch.setattr(roles, "_grants", dict(roles._grants))
     roles.register_actions({"volunteer.take_order": "Take residents' orders"})
     roles.register_role("volunteer", "Volunteer", order=95, desk=False, levels=("community",))
     roles.grant("volunteer", {"volunteer.take_order"})
