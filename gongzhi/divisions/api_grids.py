@@ -175,12 +175,17 @@ def grid_locate(
 
 
 @router.get("/coverage/{int:division_id}", response={200: dict[str, Any], 400: ErrorOut, **READ_ERRORS},
-            summary="How a community's grids (or a street's communities) cover it, as GeoJSON")
+            summary="How the grids cover a community, a street, a district or a city, as GeoJSON")
 def grid_coverage(request, division_id: int):
     """A FeatureCollection of the divisions and their overlaps, gaps and parts outside, with a
-    `summary` member (counts, areas, covered ratio, ok)."""
+    `summary` member (counts, areas, covered ratio, ok). For a district, city or province: its
+    parts' outlines, the overlaps between them and the blank zones, and a summary per part (the
+    coverage page's figures)."""
     division = selectors.division_for(request.auth, division_id, include_retired=False)
-    report = coverage_report(division)
+    if division.level in selectors.AREA_COVERAGE_LEVELS:
+        report = selectors.area_coverage(division)
+    else:
+        report = coverage_report(division)
     return {**report.to_geojson(), "summary": report.summary()}
 
 

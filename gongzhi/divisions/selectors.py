@@ -190,6 +190,24 @@ class AreaCoverage:
     def ok(self) -> bool:
         return not self.overlaps and all(p.ok for p in self.parts) and not self.blank_zones
 
+    def summary(self) -> dict:
+        """The figures of the page's head and table, for the API."""
+        d = self.division
+        return {
+            "division": {"id": d.pk, "code": d.code, "name": d.name, "level": d.level},
+            "ok": self.ok,
+            "covered_ratio": self.covered_ratio,
+            "overlaps": len(self.overlaps),
+            "blank_zones": len(self.blank_zones),
+            "blank_area_m2": round(self.blank_area_m2, 2),
+            "parts": [{"id": p.division.pk, "code": p.division.code, "name": p.division.name,
+                       "level": p.division.level, "ok": p.ok, "communities": p.communities, "grids": p.grids,
+                       "communities_without_grids": p.communities_without_grids,
+                       "missing_boundary": p.missing_boundary, "grid_overlaps": p.grid_overlaps,
+                       "blank_zones": p.blank_zones, "blank_area_m2": round(p.blank_area_m2, 2),
+                       "covered_ratio": p.covered_ratio} for p in self.parts],
+        }
+
     def to_geojson(self) -> dict:
         """The parts' outlines, then the overlaps and blank zones on top (grids are not drawn:
         a city has thousands; each part's own page shows them)."""

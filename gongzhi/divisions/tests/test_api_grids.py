@@ -322,7 +322,25 @@ def test_coverage_shows_a_blank_zone_after_an_edit(api, city):
     assert [f["properties"]["kind"] for f in body["features"]] == ["grid", "grid", "gap"]
 
 
-def test_coverage_is_for_communities_and_streets(api, city):
+def test_coverage_of_a_district_answers_per_street_like_its_page(api, city):
+    body = api("city_admin").get(f"/coverage/{city.district.pk}").json()
+    summary = body["summary"]
+    assert summary["division"]["code"] == city.district.code
+    parts = {p["code"]: p for p in summary["parts"]}
+    assert set(parts) == {city.street_a.code, city.street_b.code}
+    assert parts[city.street_a.code]["grids"] == 3 and parts[city.street_a.code]["communities"] == 2
+    assert {f["properties"]["kind"] for f in body["features"]} >= {"community"}
+
+
+def test_district_coverage_is_out_of_a_street_officers_scope(api, city):
+    officer = api("street_officer_a")
+    out_of_scope = officer.get(f"/coverage/{city.district.pk}")
+    missing = officer.get(f"/coverage/{10**9}")
+    assert out_of_scope.status_code == missing.status_code == 404
+    assert out_of_scope.json() == missing.json()
+
+
+def test_coverage_is_not_for_a_grid(api, city):
     response = api("city_admin").get(f"/coverage/{city.grid_a.pk}")
     assert response.status_code == 400
     assert response.json()["code"] == "bad_level"
