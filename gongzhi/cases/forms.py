@@ -69,8 +69,8 @@ class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("What kind of problem?"), error_messages={
         "required": _("Choose what kind of problem it is: tap a suggestion or pick one from the list.")})
     anonymous = forms.BooleanField(
-        label=_("Hide my name from the handling units"), required=False,
-        help_text=_("Staff who register the report still see it; the units sent to handle it do not."),
+        label=_("Report without my name"), required=False,
+        help_text=_("No one working on the case sees your name or phone number; you still follow and rate it."),
     )
     description_public = forms.BooleanField(
         label=_("Let the public read what I wrote"), required=False,

@@ -74,7 +74,7 @@ def timeline(case: Case, *, public: bool) -> list[CaseEvent]:
 
 
 # --- anonymous reporters --------------------------------------------------------------------------
-# "Hide my name from the handling units": nobody reading a case — its desk, its unit, district
+# "Report without my name": nobody reading a case — its desk, its unit, district
 # officers, auditors — sees who filed an anonymous report, on any page or answer (timeline rows,
 # the audit trail). The name stays in the database for the reporter's own list and rating; the
 # contact is never revealed (gongzhi.cases.services.contact).

@@ -1,4 +1,4 @@
-""""Hide my name from the handling units": whoever reads an anonymous report — its desk, its unit,
+""""Report without my name": whoever reads an anonymous report — its desk, its unit,
 district officers, auditors — sees "Anonymous resident" wherever the reporter acted (the case
 page's timeline, the API's, the audit trail), never the resident's name."""
 
