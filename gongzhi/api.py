@@ -12,9 +12,25 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gongzhi.accounts.auth import api_auth
+from gongzhi.core.badinput import MAX_PAGE
 from gongzhi.core.errors import DomainError
 
-api = NinjaAPI(
+
+class GongzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Every paginated list says how far its pages go: gongzhi.core.badinput refuses a page
+        beyond MAX_PAGE for all of them (422), before ninja's own pagination would ask the
+        database for an offset it cannot hold."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query" and parameter.get("name") == "page":
+                        parameter.setdefault("schema", {})["maximum"] = MAX_PAGE
+        return schema
+
+
+api = GongzhiAPI(
     title="Gongzhi API",
     version="1",
     description="共治 community-governance platform. Authenticate with `POST /api/v1/auth/token`, "

@@ -52,9 +52,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.ChosenLanguageMiddleware",
+    "gongzhi.core.badinput.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,6 +160,10 @@ AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("GONGZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind HTTPS: tell browsers to use nothing else for this long (0: no HSTS header).
+SECURE_HSTS_SECONDS = int(os.environ.get("GONGZHI_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GONGZHI_HSTS_SUBDOMAINS", False)
+SECURE_REFERRER_POLICY = "same-origin"
 API_TOKEN_DAYS = int(os.environ.get("GONGZHI_API_TOKEN_DAYS", "90"))
 
 # --- language and time ----------------------------------------------------------------------
@@ -195,6 +201,9 @@ MAP_TILE_URL = os.environ.get("GONGZHI_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("GONGZHI_TILE_ATTRIBUTION", "")
 # Overlaps and gaps smaller than this are rounding noise from coordinate precision, not blank zones.
 GRID_TOLERANCE_M2 = float(os.environ.get("GONGZHI_GRID_TOLERANCE_M2", "1.0"))
+# An import that would retire more than this share of a community's grids (or all of them) needs an
+# explicit confirmation: an empty or wrong file must not wipe a community's grid layer by mistake.
+GONGZHI_GRID_IMPORT_MAX_RETIRE_SHARE = float(os.environ.get("GONGZHI_GRID_IMPORT_MAX_RETIRE_SHARE", "0.5"))
 # "Not visited in N days" on a grid worker's pages starts at this N; the page lets them change it.
 REGISTRY_NOT_VISITED_DAYS = int(os.environ.get("GONGZHI_REGISTRY_NOT_VISITED_DAYS", "90"))
 # Requests a minute an Open311 API key may make when the key sets no limit of its own (0: none).

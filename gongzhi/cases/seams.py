@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from gongzhi.core.seams.audit import AuditPrivacy, register_audit_privacy
+from gongzhi.core.seams.holdings import Holding, register_holdings_provider
 from gongzhi.core.seams.menu import MenuEntry, register_menu_entry
 from gongzhi.core.seams.search import SearchProvider, SearchResult, register_search_provider
 from gongzhi.core.seams.subjects import SubjectRef, register_subject_type
@@ -146,8 +147,21 @@ def _audit_mask(entries: list) -> None:
     mask_anonymous_reporters(entries)
 
 
+def cases_holdings(grid_ids: list[int]) -> list[Holding]:
+    """The cases on these grids not yet closed: what a mass retirement would leave without a grid."""
+    from django.utils.translation import ngettext
+
+    from .choices import FINAL_STATES, CaseState
+    from .models import Case
+
+    n = (Case.objects.filter(grid_id__in=grid_ids)
+         .exclude(state__in=[*FINAL_STATES, CaseState.CLOSED]).count())
+    return [Holding("cases.open", n, ngettext("%(n)d open case", "%(n)d open cases", n) % {"n": n})]
+
+
 def register() -> None:
     _register_menu()
+    register_holdings_provider("cases", cases_holdings)
     # An anonymous reporter stays anonymous in the audit trail too.
     register_audit_privacy(AuditPrivacy("cases.anonymous_reporters", _audit_narrow, _audit_mask))
     _register_todos()

@@ -165,3 +165,22 @@ class LedgerEntry(AppendOnly):
     def __str__(self):
         return f"{self.account_id} {self.amount:+}"
 
+
+
+class PeriodicTaskRun(models.Model):
+    """One row per periodic task (gongzhi.core.tasks.periodic writes it): when it last succeeded and
+    last failed, and how late it may be, so /healthz can name a task that stopped running."""
+
+    name = models.CharField(max_length=100, unique=True)
+    late_after_s = models.PositiveIntegerField()
+    # Set each time a worker starts: a task is not late before it had its chance to run.
+    watched_since = models.DateTimeField()
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic task run")
+
+    def __str__(self):
+        return self.name

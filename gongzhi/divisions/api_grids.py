@@ -107,6 +107,10 @@ class ImportIn(Schema):
     community: int
     feature_collection: dict[str, Any]
     reason: str = Field(..., max_length=500)
+    confirm_retire: bool = Field(False, description=(
+        "needed when the file would retire all of the community's grids, or more than the configured "
+        "share of them (GONGZHI_GRID_IMPORT_MAX_RETIRE_SHARE); without it such an import is refused "
+        "(400, code confirm_retire) with what sits on those grids"))
 
 
 class GridsOut(Schema):
@@ -232,7 +236,7 @@ def grid_import(request, body: ImportIn):
                                    request.auth, Action.MANAGE_GRIDS, pk=body.community)
     result = grid_services.import_community_grids(actor=request.auth, community=community,
                                                   feature_collection=body.feature_collection,
-                                                  reason=body.reason)
+                                                  reason=body.reason, confirm_retire=body.confirm_retire)
     return {key: [_grid(g) for g in _with_ancestors(getattr(result, key))]
             for key in ("created", "redrawn", "retired", "unchanged")}
 

@@ -33,3 +33,4 @@ class ChangeKind(models.TextChoices):
     MERGED_FROM = "merged_from", _("Created by a merge")
     RETIRED = "retired", _("Retired")
     IMPORTED = "imported", _("Imported")
+    RESTORED = "restored", _("Took back a retired grid's code")

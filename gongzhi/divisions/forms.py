@@ -118,6 +118,11 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": GEOJSON_TYPES}),
     )
     reason = _reason_field()
+    confirm_retire = forms.BooleanField(
+        label=_("Retire the grids the file leaves out"), required=False,
+        help_text=_("Needed when the file would retire all of the community's grids, or more of them than the "
+                    "deployment allows without asking."),
+    )
 
     def clean_file(self):
         return parse_geojson_upload(self.cleaned_data["file"])

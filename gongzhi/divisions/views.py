@@ -351,7 +351,8 @@ def import_grids(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result, problems, shapes = _grid_edit(request, form, lambda: import_community_grids(
-            actor=request.user, community=community, feature_collection=data["file"], reason=data["reason"]))
+            actor=request.user, community=community, feature_collection=data["file"], reason=data["reason"],
+            confirm_retire=data["confirm_retire"]))
         if result is not None:
             messages.success(request, _("The grid boundaries of %(name)s have been imported.")
                              % {"name": community.name})

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from gongzhi.core.tasks import periodic
 
 from . import delivery
 
@@ -10,6 +14,6 @@ def deliver_messages(ids: list[int]):
     delivery.deliver(ids)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic(crontab(minute="*/5"), late_after=timedelta(minutes=15))
 def retry_messages():
     delivery.retry_due()

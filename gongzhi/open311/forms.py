@@ -19,6 +19,10 @@ from .errors import Open311Error, bad_request
 
 MAX_RESULTS = 1000  # the spec's response volume
 MAX_SPAN = dt.timedelta(days=90)
+# Dates a query may name: wide enough for any real record, narrow enough that the 90-day window
+# around them and their conversion to UTC stay inside what datetime and the database can hold.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 MAX_URL = 500
 MAX_STRING = 200
 MAX_TEXT = 1000
@@ -49,6 +53,9 @@ def parse_w3(raw: str | None, name: str) -> dt.datetime | None:
         raise bad_request(_("%(name)s must be a w3 date-time such as 2026-03-09T09:00:00+08:00.") % {"name": name})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    if not EARLIEST <= value <= LATEST:
+        raise bad_request(_("%(name)s must lie between the years %(first)d and %(last)d.")
+                          % {"name": name, "first": EARLIEST.year, "last": LATEST.year})
     return value
 
 

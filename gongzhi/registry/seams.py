@@ -10,6 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from gongzhi.accounts.choices import Role
 from gongzhi.core import scope
+from gongzhi.core.seams.holdings import Holding, register_holdings_provider
 from gongzhi.core.seams.menu import MenuEntry, register_menu_entry
 from gongzhi.core.seams.panels import Panel, register_panel
 from gongzhi.core.seams.search import SearchProvider, SearchResult, register_search_provider
@@ -62,7 +63,28 @@ def search_registry(user, query: str, limit: int) -> list[SearchResult]:
     return results
 
 
+def registry_holdings(grid_ids: list[int]) -> list[Holding]:
+    """The registry rows (not archived) on these grids: what a mass retirement would strand."""
+    from django.utils.translation import ngettext
+
+    from .models import Building, Household, Organisation, Resident, Thing
+
+    kinds = (
+        ("households", Household, lambda n: ngettext("%(n)d household", "%(n)d households", n)),
+        ("residents", Resident, lambda n: ngettext("%(n)d resident", "%(n)d residents", n)),
+        ("buildings", Building, lambda n: ngettext("%(n)d building", "%(n)d buildings", n)),
+        ("things", Thing, lambda n: ngettext("%(n)d thing", "%(n)d things", n)),
+        ("organisations", Organisation, lambda n: ngettext("%(n)d organisation", "%(n)d organisations", n)),
+    )
+    found = []
+    for kind, model, text in kinds:
+        n = model.objects.filter(grid_id__in=grid_ids, archived_at__isnull=True).count()
+        found.append(Holding(f"registry.{kind}", n, text(n) % {"n": n}))
+    return found
+
+
 def register() -> None:
+    register_holdings_provider("registry", registry_holdings)
     register_menu_entry(MenuEntry("registry.grid", _("Grid registry"), "registry:grid", order=40, active="registry",
                                   visible=_sees_registry,
                                   variant=lambda u: _("My grid") if _is_grid_worker(u) else None))

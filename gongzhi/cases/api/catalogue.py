@@ -74,9 +74,11 @@ def suggest(request, text: str = Query(..., min_length=1, max_length=2000)):
 @router.post("/categories", response={201: CategoryOut, 400: ProblemsOut, 403: ErrorOut, 404: ErrorOut,
                                       **AUTH_ERRORS}, summary="Add a class or sub-category (administrators)")
 def create(request, payload: CategoryIn):
+    services.require_catalogue_manager(request.auth)
     data = payload.dict(exclude_unset=False)
-    parent = Category.objects.filter(code=data.pop("parent")).first() if payload.parent else None
-    if payload.parent and parent is None:
+    parent_code = data.pop("parent")
+    parent = Category.objects.filter(code=parent_code).first() if parent_code else None
+    if parent_code and parent is None:
         raise Http404
     owner = _owner(data.pop("owner_department_id"))
     data = {k: ("" if v is None and k.endswith("_unit") else v) for k, v in data.items()}
@@ -87,6 +89,7 @@ def create(request, payload: CategoryIn):
 @router.patch("/categories/{code}", response={200: CategoryOut, 400: ProblemsOut, 403: ErrorOut, 404: ErrorOut,
                                               409: ErrorOut, **AUTH_ERRORS}, summary="Edit a category (administrators)")
 def edit(request, code: str, payload: CategoryPatch):
+    services.require_catalogue_manager(request.auth)
     category = Category.objects.filter(code=code).first()
     if category is None:
         raise Http404

@@ -16,7 +16,7 @@ def anonymous(request):
     return AnonymousUser()
 
 
-# For the operations residents use without signing in; a bad token still counts as no token.
+# For the operations residents use without signing in; a bad token answers 401 (accounts.auth).
 optional_auth = [*api_auth, anonymous]
 
 

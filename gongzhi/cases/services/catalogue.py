@@ -57,7 +57,9 @@ def _changed() -> None:
     transaction.on_commit(forget_catalogue)
 
 
-def _require_manager(actor) -> None:
+def require_catalogue_manager(actor) -> None:
+    """Refuse (403) before anything a request names is looked up: whoever may not edit the
+    catalogue learns nothing about it from the answer."""
     if actor is not None and not may_anywhere(actor, CaseAction.MANAGE_CATALOGUE):
         raise DomainError(_("You may not edit the case catalogue."), code="forbidden")
 
@@ -71,7 +73,7 @@ def _validated(category: Category) -> None:
 
 @transaction.atomic
 def create_category(*, actor, code: str, parent: Category | None, name_zh: str, name_en: str, **fields) -> Category:
-    _require_manager(actor)
+    require_catalogue_manager(actor)
     if parent is not None and parent.parent_id is not None:
         raise DomainError(_("The catalogue has two levels: a sub-category's parent is a class."), code="invalid")
     case_class = parent.case_class if parent is not None else fields.pop("case_class", "")
@@ -87,7 +89,7 @@ def create_category(*, actor, code: str, parent: Category | None, name_zh: str, 
 
 @transaction.atomic
 def update_category(*, actor, category: Category, changes: dict, expected_version: int | None = None) -> Category:
-    _require_manager(actor)
+    require_catalogue_manager(actor)
     category = Category.objects.select_for_update().get(pk=category.pk)
     if expected_version is not None and category.version != expected_version:
         raise StaleEdit(_("Someone else changed %(name)s meanwhile. Reload the page and try again.")

@@ -254,6 +254,9 @@ def validate_grid_collection(fc: dict, *, communities: dict[str, dict] | None = 
     if not is_feature_collection(fc):
         return [problem("malformed", _("file"), _("The file is not a GeoJSON FeatureCollection."))]
     features, problems = _read_features(fc["features"])
+    if not any(f.level == Level.GRID for f in features):
+        # Imported, a file without grids would retire every grid of the community: it is never valid.
+        problems.insert(0, problem("no_grids", _("file"), _("There are no grids in the file.")))
     problems += _code_problems(features, community_code)
     shaped = [f for f in features if f.shape is not None]
     problems += validity_problems([f.shape for f in shaped], [f.label for f in shaped])

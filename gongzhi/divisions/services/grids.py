@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
@@ -24,6 +25,7 @@ from gongzhi.accounts.models import RoleAssignment
 from gongzhi.core import audit
 from gongzhi.core.errors import DomainError
 from gongzhi.core.seams import hooks
+from gongzhi.core.seams.holdings import holdings_on
 
 from ..choices import CODE_DIGITS, ChangeKind, Level
 from ..geo import coverage, measure, validate
@@ -112,12 +114,18 @@ def _placement_problems(community: Division, label: str, shape: BaseGeometry,
 
 @transaction.atomic
 def import_community_grids(*, actor, community: Division, feature_collection: dict,
-                           reason: str) -> ImportResult:
+                           reason: str, confirm_retire: bool = False) -> ImportResult:
     """Replace a community's grid layer with a file's, all or nothing.
 
-    Every check must pass, gaps included. Grids already there (by code) are re-drawn, new codes are
-    created, and active grids the file no longer holds are retired, their successors being the
-    grids that now cover their ground. The community's stored boundary is the one that counts."""
+    Every check must pass, gaps included: the file goes through the very validation that
+    `POST /grids/validate` runs, so a file called valid there is not refused here for its content,
+    and the other way round. Grids already there (by code) are re-drawn, new codes are created, and
+    active grids the file no longer holds are retired, their successors being the grids that now
+    cover their ground. Retiring all of the community's grids, or more than
+    `GONGZHI_GRID_IMPORT_MAX_RETIRE_SHARE` of them, is refused unless `confirm_retire` (the reason
+    being required anyway). A grid an earlier import retired passes its code to the grid of the file
+    that takes it up again on its ground (its successor), which restores a layer retired by mistake.
+    The community's stored boundary is the one that counts."""
     _require_reason(reason)
     community = _lock_community(community.pk)
     known = {community.code: community.geometry} if community.geometry else {}
@@ -126,17 +134,24 @@ def import_community_grids(*, actor, community: Division, feature_collection: di
     if not community.geometry:
         problems.insert(0, _unknown_community(community, community.code))
     rows = [] if problems else _grid_rows(feature_collection)
-    problems += _reused_code_problems(community, [code for code, _name, _geometry in rows])
+    shapes = {code: coverage.to_shape(geometry) for code, _name, geometry in rows}
+    restorable = _restorable(community, shapes)
+    problems += _reused_code_problems(community, [code for code in shapes if code not in restorable])
     if problems:
         raise GeometryRejected(problems)
 
     existing = {g.code: g for g in _active_grids(community)}
+    _check_retirement(community, [g for code, g in existing.items() if code not in shapes],
+                      total=len(existing), confirmed=confirm_retire)
     result = ImportResult(community=community)
-    for code, name, geometry in rows:
-        shape = coverage.to_shape(geometry)
+    restored = {}
+    for code, name, _geometry in rows:
+        shape = shapes[code]
         grid = existing.pop(code, None)
         if grid is None:
             result.created.append(_create_grid(actor, community, code, name, shape, reason))
+            if code in restorable:
+                restored[restorable[code]] = result.created[-1]
             continue
         grid = lock(grid, None)
         changed = _update_grid(actor, grid, shape=shape, name=name, kind=ChangeKind.IMPORTED,
@@ -152,9 +167,15 @@ def import_community_grids(*, actor, community: Division, feature_collection: di
         result.retired.append(grid)
     _move_roles(actor, successors, reason)
     _announce(GRIDS_RETIRED, actor, successors, reason)
+    for old, new in restored.items():
+        _pass_code(actor, old, new, reason)
+    after = {key: [g.code for g in getattr(result, key)] for key in ("created", "redrawn", "retired", "unchanged")}
+    if restored:
+        after["restored"] = sorted(new.code for new in restored.values())
+    if result.retired and confirm_retire:
+        after["confirmed_retirement"] = True
     audit.record(actor=actor, action="grids.import", obj=community, division=community, reason=reason,
-                 after={key: [g.code for g in getattr(result, key)]
-                        for key in ("created", "redrawn", "retired", "unchanged")})
+                 after=after)
     mark_grids_changed()
     return result
 
@@ -170,8 +191,81 @@ def _grid_rows(fc: dict) -> list[tuple[str, str, dict]]:
     return rows
 
 
+class RetirementUnconfirmed(DomainError):
+    """An import would retire all of a community's grids, or too many of them, and was not confirmed."""
+
+    def __init__(self, message, details: list[dict]):
+        super().__init__(message, code="confirm_retire", details=details)
+
+
+def _check_retirement(community: Division, leaving: list[Division], *, total: int, confirmed: bool) -> None:
+    """Refuse, unless confirmed, an import that would retire every grid of the community or more
+    than the configured share: the refusal says what sits on those grids (from the apps keeping
+    rows on them, through the holdings seam), so whoever confirms knows what they strand."""
+    share = settings.GONGZHI_GRID_IMPORT_MAX_RETIRE_SHARE
+    if confirmed or not leaving or (len(leaving) < total and len(leaving) <= share * total):
+        return
+    held = holdings_on([g.pk for g in leaving])
+    listed = pgettext("list separator", ", ").join(h.text for h in held)
+    on_them = _("On them: %(holdings)s.") % {"holdings": listed} if held else _("Nothing is registered on them.")
+    message = _("This import would retire %(n)d of the %(total)d grids of %(community)s.") % {
+        "n": len(leaving), "total": total, "community": community.name}
+    message = " ".join([message, on_them, _("Confirm the retirement, with a reason, to go ahead.")])
+    details = [validate.problem("mass_retirement", community.code, message)
+               | {"grids": [g.code for g in leaving], "holdings": {h.key: h.count for h in held}}]
+    raise RetirementUnconfirmed(message, details)
+
+
+def _restorable(community: Division, shapes: dict[str, BaseGeometry]) -> dict[str, Division]:
+    """{code: retired grid} for the file's codes that an import retired and that no active grid
+    holds, when the file's grid covers part of the retired grid's ground: that grid is its
+    successor and may take its code back. A code retired by a split or a merge stays retired."""
+    active = set(Division.objects.filter(level=Level.GRID, is_active=True, code__in=list(shapes))
+                 .values_list("code", flat=True))
+    candidates = (Division.objects.filter(level=Level.GRID, parent=community, is_active=False,
+                                          code__in=[c for c in shapes if c not in active])
+                  .order_by("code", "-retired_at", "-pk"))
+    found = {}
+    for grid in candidates:
+        if grid.code in found:
+            continue  # the latest retirement of a code; the earlier ones already lead to it
+        last = grid.changes.order_by("-at", "-pk").first()
+        if last is None or last.kind != ChangeKind.RETIRED or not grid.geometry:
+            found[grid.code] = None
+            continue
+        shared = shapely.intersection(_shape(grid), shapes[grid.code])
+        covers = coverage.areas_m2(np.array([shared], dtype=object))[0] > coverage.tolerance_m2()
+        found[grid.code] = grid if covers else None
+    return {code: grid for code, grid in found.items() if grid is not None}
+
+
+def _pass_code(actor, old: Division, new: Division, reason: str) -> None:
+    """The grid `new` takes up the code and ground of `old`, which an import retired: it becomes its
+    successor, the rows left on `old` (retired without successors) move to it, and the roles its
+    retirement revoked are granted again on it."""
+    old.successors.add(new)
+    _history(actor, new, ChangeKind.RESTORED, reason, related=[old],
+             before={"code": old.code, "retired_at": old.retired_at.isoformat() if old.retired_at else None})
+    audit.record(actor=actor, action="grid.restore", obj=new, division=new, reason=reason,
+                 after={"code": new.code, "predecessor": old.pk})
+    _announce(GRIDS_RETIRED, actor, {old: [new]}, reason)
+    revoked = (RoleAssignment.objects.filter(division=old, revoked_at__isnull=False,
+                                             revoked_at__gte=old.retired_at).order_by("pk")
+               if old.retired_at else RoleAssignment.objects.none())
+    for role in revoked:
+        if RoleAssignment.objects.filter(user_id=role.user_id, role=role.role, division=new,
+                                         revoked_at__isnull=True).exists():
+            continue  # it came back already, through a successor retired by this import
+        granted = RoleAssignment.objects.create(user_id=role.user_id, role=role.role, division=new,
+                                                granted_by=_user(actor))
+        audit.record(actor=actor, action="role.grant", obj=granted, division=new, reason=reason,
+                     after={"user": role.user_id, "role": role.role, "division": new.pk,
+                            "restored_from": role.pk})
+
+
 def _reused_code_problems(community: Division, codes: list[str]) -> list[dict]:
-    """A retired grid's code stays with its history; a new grid may not take it over."""
+    """A retired grid's code stays with its history; a new grid may not take it over (except its
+    own successor: see `_restorable`)."""
     active = Division.objects.filter(level=Level.GRID, is_active=True, parent=community).values("code")
     retired = (Division.objects.filter(level=Level.GRID, code__in=codes, is_active=False)
                .exclude(code__in=active).values_list("code", flat=True))

@@ -256,6 +256,23 @@ def test_bad_filters_are_400(api, params, message, fmt):
     assert (body[0]["description"] if fmt == "json" else body.findtext("error/description")) == message
 
 
+@pytest.mark.parametrize("params", [
+    {"start_date": "9999-12-31"},
+    {"end_date": "0001-01-01"},
+    {"start_date": "9999-12-31T23:59:59-12:00"},
+    {"end_date": "0001-01-01T00:00:00+14:00"},
+    {"start_date": "0001-01-01", "end_date": "0001-01-02"},
+])
+@pytest.mark.parametrize("path", ["requests", "servicerequestupdates"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_extreme_dates_are_400_not_a_server_error(api, params, path, fmt):
+    response = api.get(f"{path}.{fmt}", **params)
+    assert response.status_code == 400
+    body = parse(response)
+    description = body[0]["description"] if fmt == "json" else body.findtext("error/description")
+    assert description.endswith("must lie between the years 1900 and 9000.")
+
+
 def test_at_most_1000_requests(api, o311, monkeypatch):
     from gongzhi.open311 import selectors
 
