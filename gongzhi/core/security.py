@@ -1,6 +1,7 @@
 """Response headers that hold on every page: a Content-Security-Policy that lets no inline or
 outside script run, and `Cache-Control: private, no-store` on what a signed-in user is shown, so a
-shared proxy or the browser's back button after sign-out keeps no one's personal data.
+shared proxy or the browser's back button after sign-out keeps no one's personal data (unless the
+view chose its own caching).
 
 Our pages load every script from our own static files (no inline script, no CDN). Styles allow
 'unsafe-inline': Leaflet, ECharts and htmx set element styles, and a bar's width is a style
@@ -43,6 +44,7 @@ class SecurityHeadersMiddleware:
         # Static files never get here (whitenoise answers them first); an API call with a token has
         # its user set by the API's authentication.
         signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
-        if signed_in or request.path_info.startswith("/api/"):
+        # A view that chose its own caching (a photo kept an hour in the user's own browser) keeps it.
+        if (signed_in or request.path_info.startswith("/api/")) and "Cache-Control" not in response.headers:
             patch_cache_control(response, private=True, no_store=True)
         return response

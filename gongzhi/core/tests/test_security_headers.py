@@ -43,6 +43,21 @@ def test_signed_in_pages_and_the_api_are_not_cached(client_as):
     assert "no-store" in api.headers["Cache-Control"]
 
 
+def test_a_view_that_chose_its_caching_keeps_it(client_as):
+    """A header the view set itself (a photo kept an hour in the browser) is left as it is."""
+    from django.http import HttpResponse
+
+    from gongzhi.core.security import SecurityHeadersMiddleware
+
+    def view(request):
+        response = HttpResponse("photo")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    request = client_as("street_officer_a").get("/").wsgi_request
+    assert SecurityHeadersMiddleware(view)(request).headers["Cache-Control"] == "private, max-age=3600"
+
+
 def test_hsts_when_the_deployment_serves_https(client, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     response = client.get("/accounts/login/", secure=True)
