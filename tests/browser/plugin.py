@@ -93,3 +93,16 @@ def log_in(page, username: str, password: str = "gongzhi-demo"):  # noqa: S107 (
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def wait_until(page, expression: str, timeout_s: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's `wait_for_function` polls by
+    evaluating a string inside the page, which our Content-Security-Policy refuses (no eval), so the
+    polling happens here and each check is an ordinary `evaluate`."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(50)

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from .plugin import log_in
+from .plugin import log_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 780}
@@ -42,7 +42,7 @@ def open_case(page, number: str):
 
 def settle_map(page, selector):
     """Let the map finish zooming to the picked grid before a picture is taken."""
-    page.wait_for_function(f"!document.querySelector('{selector}').classList.contains('leaflet-zoom-anim')")
+    wait_until(page, f"!document.querySelector('{selector}').classList.contains('leaflet-zoom-anim')")
     page.wait_for_timeout(300)
 
 

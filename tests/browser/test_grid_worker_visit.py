@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from .plugin import log_in
+from .plugin import log_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 812}
@@ -109,7 +109,7 @@ def test_grid_worker_logs_a_visit_from_a_phone(live_grid, phone_as, phone_screen
     assert VisitPhoto.objects.filter(visit=visit).count() == 1
     log = phone.inner_text("#visits")
     assert "老人血压偏高" in log and "下周陪同去社区医院复查" in log
-    phone.wait_for_function("document.querySelector('#visits .photo-grid img').naturalWidth > 0")
+    wait_until(phone, "document.querySelector('#visits .photo-grid img').naturalWidth > 0")
     phone_screenshot(phone, "grid_5_visit_logged_phone")
 
     # --- the follow-up is open on my grid; close it from the household ------------------------------

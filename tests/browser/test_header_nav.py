@@ -5,7 +5,7 @@ pushed under the user's name. On a phone the menu button still opens every link.
 import pytest
 from django.urls import reverse
 
-from .plugin import log_in
+from .plugin import log_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +79,7 @@ def test_city_admin_header_is_one_line_on_a_laptop(live_city, new_page, screensh
     hrefs = city_admin_links()
     for width in (761, 1024, 1280, 1440):
         page.set_viewport_size({"width": width, "height": 860})
-        page.wait_for_function(f"window.innerWidth === {width}")
+        wait_until(page, f"window.innerWidth === {width}")
         page.wait_for_timeout(100)  # the refit runs on the frame after the resize
         geometry = header_geometry(page)
         assert geometry["header"] <= ONE_ROW_MAX_HEIGHT, (width, geometry)

@@ -4,7 +4,7 @@ reads as paused. Screenshots land in test-artifacts/follow_*.png."""
 
 import pytest
 
-from tests.browser.plugin import log_in
+from tests.browser.plugin import log_in, wait_until
 
 from .conftest import IN_GRID_A
 
@@ -56,7 +56,7 @@ def test_a_neighbour_follows_and_the_desk_shows_the_phone(live_case, new_page, s
     assert "139****0008" in reporter.inner_text()
     screenshot(desk, "follow_4_masked")
     reporter.locator("button").click()
-    desk.wait_for_function("document.querySelector('#reporter-phone').innerText.includes('13900000008')")
+    wait_until(desk, "document.querySelector('#reporter-phone').innerText.includes('13900000008')")
     assert AuditEntry.objects.filter(action="case.reveal_contact", actor__username="community_secretary").count() == 1
     screenshot(desk, "follow_5_shown")
 
