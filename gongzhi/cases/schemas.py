@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from gongzhi.core.masking import mask_phone
+from gongzhi.core.masking import mask_numbers_in_text, mask_phone
 from gongzhi.core.schemas import DivisionRef
 
 from .choices import HANDLING_CLOCK_STATES, CaseState, EventKind
@@ -277,7 +277,9 @@ class CaseListOut(_CaseCore):
 
     @staticmethod
     def resolve_summary(c: Case) -> str:
-        return c.description[:120]
+        # A list never needs a phone or ID number: masked for everyone (the case page decides who
+        # reads them whole).
+        return mask_numbers_in_text(c.description)[:120]
 
     @staticmethod
     def resolve_handling_unit(c: Case):

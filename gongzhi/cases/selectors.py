@@ -48,6 +48,23 @@ def case_detail(user, pk, action: str = A.VIEW) -> Case:
         *LIST_RELATED, "district", "reporter", "dispatcher_division", "merged_into"))
 
 
+def as_read_by(user, case: Case, events) -> None:
+    """What a staff reader is shown of the free text (the description, the notes of the timeline):
+    phone and ID numbers typed into it are masked for a role without the right to reveal the
+    reporter's contact on this case — a district officer, an auditor, a unit not holding it. In
+    memory only; the rows never change."""
+    from gongzhi.core.masking import mask_numbers_in_text
+
+    from .permissions import may
+
+    if may(user, case, A.REVEAL_CONTACT):
+        return
+    case.description = mask_numbers_in_text(case.description)
+    for event in events:
+        event.note = mask_numbers_in_text(event.note)
+        event.public_note = mask_numbers_in_text(event.public_note)
+
+
 def staff_case(user, pk) -> Case:
     """A case the user works on through a role — its whistles, sidesteps and other staff work —
     or 404: its reporter and followers read the public timeline, not the staff's."""

@@ -45,6 +45,7 @@ def case_out(user, case) -> dict:
     events = selectors.timeline(case, public=not staff)
     files = selectors.attachments(case)
     if staff:
+        selectors.as_read_by(user, case, events)
         return schemas.detail(case, staff=True, events=events, files=files,
                               sidesteps=selectors.sidesteps_of(case), whistles=whistles_out(case))
     return schemas.detail(case, staff=False, events=events, files=files)

@@ -37,6 +37,8 @@ def case_page(request, case, *, bound: dict | None = None, error: str = "", stal
     panel = Panel(user, case)
     files = selectors.attachments(case)
     now = timezone.now()
+    events = selectors.timeline(case, public=False)
+    selectors.as_read_by(user, case, events)
     return render(request, "cases/detail.html", {
         "case": case,
         "deadline": deadline_status(case, now),
@@ -47,7 +49,7 @@ def case_page(request, case, *, bound: dict | None = None, error: str = "", stal
         "reporter": contact.masked_contact(case),
         "may_reveal": contact.may_reveal(user, case),
         "revealed": revealed,
-        "events": selectors.timeline(case, public=False),
+        "events": events,
         "photos": [f for f in files if f.kind == AttachmentKind.PHOTO],
         "after_photos": [f for f in files if f.kind == AttachmentKind.AFTER_PHOTO],
         "recordings": [f for f in files if f.kind == AttachmentKind.AUDIO],

@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from gongzhi.core.masking import mask_numbers_in_text
+
 register = template.Library()
 
 LEVEL_COUNT_LABELS = {
@@ -126,3 +128,9 @@ def map_strings() -> dict:
         "outside": _("Outside the community"), "problem": _("Problem"),
         "selected": _("Selected"),
     }
+
+
+@register.filter
+def mask_numbers(value) -> str:
+    """Phone and ID numbers typed into free text, masked (lists of cases: no one needs them there)."""
+    return mask_numbers_in_text(str(value or ""))
