@@ -53,7 +53,7 @@ def _register_menu() -> None:
 # --- to-dos: one COUNT per queue the user works, on the workbench's own scoped queues -----------------
 
 # queue → (the action that makes it the user's, priority); overdue work first.
-QUEUE_TODOS = {
+WAITING_QUEUES = {
     "overdue": ((A.HANDLE, A.APPROVE), 10),
     "to_accept": ((A.HANDLE,), 20),
     "to_register": ((A.REGISTER,), 30),
@@ -61,14 +61,14 @@ QUEUE_TODOS = {
 }
 
 
-def _queue_todos(user) -> list[Todo]:
+def _waiting_queues(user) -> list[Todo]:
     from .selectors import queue
 
     if not works_on_cases(user):
         return []
     url = reverse("cases:workbench")
     return [Todo(f"cases.{name}", queue(user, name).count(), f"{url}?tab={name}", priority)
-            for name, (actions, priority) in QUEUE_TODOS.items()
+            for name, (actions, priority) in WAITING_QUEUES.items()
             if any(may_anywhere(user, action) for action in actions)]
 
 
@@ -94,7 +94,7 @@ def _register_todos() -> None:
                                                           "%(count)d cases to dispatch", "count"))
     register_todo_text("cases.my_open", ngettext_lazy("%(count)d of your reports is being handled",
                                                       "%(count)d of your reports are being handled", "count"))
-    register_todo_provider("cases.queues", _queue_todos)
+    register_todo_provider("cases.queues", _waiting_queues)
     register_todo_provider("cases.my_open", _my_open_reports)
 
 

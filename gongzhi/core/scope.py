@@ -149,6 +149,7 @@ def _target(model: type[Model], via: str) -> type[Model]:
     return model
 
 
+@cache
 def _has_field(model: type[Model], name: str) -> bool:
     try:
         model._meta.get_field(name)
