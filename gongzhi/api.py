@@ -53,6 +53,7 @@ api.add_router("/audit", "gongzhi.core.api.router")
 api.add_router("/registry/", "gongzhi.registry.api.router")
 api.add_router("/notifications/", "gongzhi.notifications.api.router")
 api.add_router("/assessment/", "gongzhi.assessment.api.router")
+api.add_router("/party/", "gongzhi.party.api.router")
 
 DOMAIN_STATUS = {"stale": 409, "duplicate": 409, "conflict": 409, "forbidden": 403, "not_found": 404,
                  "password_change_required": 403}

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.open311",
     "gongzhi.assessment",
+    "gongzhi.party",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("notifications/", include("gongzhi.notifications.urls")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("assessment/", include("gongzhi.assessment.urls")),
+    path("party/", include("gongzhi.party.urls")),
     path("", include("gongzhi.core.urls")),
 ]

@@ -31,6 +31,9 @@ from .errors import DomainError
 NOTHING = Q(pk__in=[])
 
 _assignment_source: Callable | None = None
+# Further sources: roles that come from a post rather than a grant (a branch secretary is one
+# because the branch elected them; gongzhi.party.access).
+_more_sources: list[Callable] = []
 
 
 def set_assignment_source(loader: Callable) -> None:
@@ -38,6 +41,13 @@ def set_assignment_source(loader: Callable) -> None:
     with `.level` and cached ancestor columns) and `.department` (with `.serves`)."""
     global _assignment_source
     _assignment_source = loader
+
+
+def add_assignment_source(loader: Callable) -> None:
+    """Another `loader(user) -> list` of assignments of the same shape; a territory's `rule` may read
+    whatever else its own source's assignments carry."""
+    if loader not in _more_sources:
+        _more_sources.append(loader)
 
 
 def assignments(user) -> list:
@@ -49,6 +59,8 @@ def assignments(user) -> list:
         if _assignment_source is None:
             raise ImproperlyConfigured("no assignment source is registered with the access kernel")
         cached = list(_assignment_source(user))
+        for source in _more_sources:
+            cached.extend(source(user))
         user._gongzhi_assignments = cached
     return cached
 

@@ -1,0 +1,5 @@
+"""/api/v1/party/: members."""
+
+from ninja import Router
+
+router = Router(tags=["party"])

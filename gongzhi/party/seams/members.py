@@ -1,0 +1,5 @@
+"""The party members' seams."""
+
+
+def register() -> None:
+    pass

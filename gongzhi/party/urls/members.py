@@ -1,0 +1,3 @@
+"""The party members pages' routes."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The party organisations pages' routes."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The party registrations pages' routes."""
+
+urlpatterns = []
