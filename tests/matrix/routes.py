@@ -78,6 +78,16 @@ KINDS = {
 CODE_KINDS = {"number", "code"}
 
 
+def _party_kinds() -> None:
+    from . import party_members, party_organisations, party_registrations
+
+    for part in (party_organisations, party_members, party_registrations):
+        KINDS.update(part.KINDS)
+
+
+_party_kinds()
+
+
 def fill(template: str, params: dict, world, side: str, persona: str | None = None) -> str:
     """The template with each {param} (API) or <conv:param> (pages) replaced: by the side's object
     for the kinds in `params`, by the fixed value given for the others."""

@@ -445,7 +445,14 @@ PAGE_ENTRIES = [
     E("GET", "api:openapi-view", ok=ALL, anon=PUBLIC),
 ]
 
-ENTRIES = {e.key: e for e in API_ENTRIES + PAGE_ENTRIES}
+def _party_entries() -> list[Entry]:
+    from . import party_members, party_organisations, party_registrations
+
+    parts = (party_organisations, party_members, party_registrations)
+    return [e for part in parts for e in part.API_ENTRIES + part.PAGE_ENTRIES]
+
+
+ENTRIES = {e.key: e for e in API_ENTRIES + PAGE_ENTRIES + _party_entries()}
 
 # Routes with no row in the matrix, and why. (None today: static files are served by whitenoise
 # outside the URL conf, there is no admin site, and the ninja API's own URL patterns are checked

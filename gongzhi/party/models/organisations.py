@@ -31,6 +31,9 @@ class Organisation(Sited):
     # The grids and divisions it covers (a grid branch may cover several grids; a big committee its
     # community); the coverage check reads these.
     covers = models.ManyToManyField("divisions.Division", related_name="+", blank=True, verbose_name=_("covers"))
+    # The registry's buildings a building group or compound branch (楼栋党小组, 楼院型) is set up in.
+    buildings = models.ManyToManyField("registry.Building", related_name="+", blank=True,
+                                       verbose_name=_("buildings"))
     # A unit's own organisation, where the unit is in the registry (机关企事业单位, 两新组织, 物业).
     unit = models.ForeignKey("registry.Organisation", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("unit in the registry"))
