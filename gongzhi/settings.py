@@ -194,6 +194,8 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# Uploads no web server may expose (gongzhi.registry.storage); backed up with the database.
+GONGZHI_PRIVATE_ROOT = Path(os.environ.get("GONGZHI_PRIVATE_ROOT", DATA_DIR / "private"))
 
 # --- maps -----------------------------------------------------------------------------------
 # Empty means no base map: the grid map draws our own GeoJSON on a plain background, which is

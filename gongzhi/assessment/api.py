@@ -53,7 +53,7 @@ class FiguresOut(Schema):
     roll_call: dict[str, int] = Field(description="summonses by attendance: on_time, late, absent, pending")
 
 
-class UnitOut(Schema):
+class AssessedUnitOut(Schema):
     unit_type: str
     id: int
     name: str
@@ -61,13 +61,13 @@ class UnitOut(Schema):
 
 
 class RatesOut(Schema):
-    unit: UnitOut
+    unit: AssessedUnitOut
     period: PeriodOut
     figures: FiguresOut
 
 
 class RankRowOut(Schema):
-    unit: UnitOut
+    unit: AssessedUnitOut
     rank: int | None
     standing: str = Field(description="red, black, ranked, or unranked (too few cases)")
     score: float | None

@@ -48,21 +48,44 @@ def case_detail(user, pk, action: str = A.VIEW) -> Case:
         *LIST_RELATED, "district", "reporter", "dispatcher_division", "merged_into"))
 
 
-def as_read_by(user, case: Case, events) -> None:
-    """What a staff reader is shown of the free text (the description, the notes of the timeline):
-    phone and ID numbers typed into it are masked for a role without the right to reveal the
-    reporter's contact on this case — a district officer, an auditor, a unit not holding it. In
-    memory only; the rows never change."""
-    from gongzhi.core.masking import mask_numbers_in_text
+# The free text staff write on a case's work: notes, reasons, what a summoned unit did.
+FREE_TEXT = ("description", "note", "public_note", "reason", "decision_note", "action_note", "rejection_reason")
 
+
+def as_read_by(user, case: Case, *rows) -> None:
+    """What a staff reader is shown of the free text of a case and its work (the description, the
+    timeline's notes, sidestep and whistle reasons, decisions, summoned units' notes): phone and ID
+    numbers typed into it are masked for a role without the right to reveal the reporter's contact
+    on this case — a district officer, an auditor, a unit not holding it. In memory only; the rows
+    never change."""
     from .permissions import may
 
-    if may(user, case, A.REVEAL_CONTACT):
-        return
-    case.description = mask_numbers_in_text(case.description)
-    for event in events:
-        event.note = mask_numbers_in_text(event.note)
-        event.public_note = mask_numbers_in_text(event.public_note)
+    if not may(user, case, A.REVEAL_CONTACT):
+        mask_free_text(case, *rows)
+
+
+def mask_free_text(*rows) -> None:
+    from gongzhi.core.masking import mask_numbers_in_text
+
+    for row in rows:
+        for name in FREE_TEXT:
+            value = getattr(row, name, None)
+            if isinstance(value, str) and value:
+                setattr(row, name, mask_numbers_in_text(value))
+
+
+def as_read_by_each(user, rows, case_of) -> list:
+    """`as_read_by` for rows of several cases (a queue of sidesteps or summonses): one check per case."""
+    from .permissions import may
+
+    allowed: dict[int, bool] = {}
+    for row in rows:
+        case = case_of(row)
+        if case.pk not in allowed:
+            allowed[case.pk] = may(user, case, A.REVEAL_CONTACT)
+        if not allowed[case.pk]:
+            mask_free_text(row)
+    return rows
 
 
 def staff_case(user, pk) -> Case:

@@ -43,7 +43,7 @@ class DivisionRefOut(Schema):
     name: str
 
 
-class AncestorOut(DivisionRefOut):
+class GridAncestorOut(DivisionRefOut):
     level: str
 
 
@@ -66,7 +66,7 @@ class GridPageOut(Schema):
 
 class LocateOut(Schema):
     grid: DivisionRefOut
-    ancestors: list[AncestorOut] = Field(description="from the province down to the grid's community")
+    ancestors: list[GridAncestorOut] = Field(description="from the province down to the grid's community")
     wgs84: list[float] = Field(description="the point as WGS-84 [lng, lat] (after conversion from GCJ-02)")
 
 
@@ -97,13 +97,13 @@ class SplitIn(Schema):
     reason: str = Field(..., max_length=500)
 
 
-class MergeIn(Schema):
+class GridMergeIn(Schema):
     grids: list[int] = Field(..., min_length=2)
     name: str = Field(..., max_length=100)
     reason: str = Field(..., max_length=500)
 
 
-class ImportIn(Schema):
+class GridImportIn(Schema):
     community: int
     feature_collection: dict[str, Any]
     reason: str = Field(..., max_length=500)
@@ -222,7 +222,7 @@ def grid_split(request, grid_id: int, body: SplitIn):
 
 @router.post("/merge", response={200: GridOut, **WRITE_ERRORS},
              summary="Merge touching grids of one community")
-def grid_merge(request, body: MergeIn):
+def grid_merge(request, body: GridMergeIn):
     grids = [_grid_for(request.auth, pk, Action.MANAGE_GRIDS, active=True)
              for pk in dict.fromkeys(body.grids)]
     merged = grid_services.merge_grids(actor=request.auth, grids=grids, name=body.name, reason=body.reason)
@@ -231,7 +231,7 @@ def grid_merge(request, body: MergeIn):
 
 @router.post("/import", response={200: ImportOut, **WRITE_ERRORS},
              summary="Replace a community's grids with a FeatureCollection (all or nothing)")
-def grid_import(request, body: ImportIn):
+def grid_import(request, body: GridImportIn):
     community = scope.get_in_scope(Division.objects.filter(level=Level.COMMUNITY, is_active=True),
                                    request.auth, Action.MANAGE_GRIDS, pk=body.community)
     result = grid_services.import_community_grids(actor=request.auth, community=community,

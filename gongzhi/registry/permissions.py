@@ -97,6 +97,17 @@ def covers_row(user, action: str, row) -> bool:
     return False
 
 
+def shown_text(user, text: str, row) -> str:
+    """Free text on a registry row (notes, a visit's follow-up) as `user` reads it: phone and ID
+    numbers typed into it are whole for those who may reveal the row's numbers (the face-to-face
+    roles), masked for everyone else — as the row's own numbers are."""
+    from gongzhi.core.masking import mask_numbers_in_text
+
+    if not text or (user is not None and covers_row(user, A.REVEAL, row)):
+        return text
+    return mask_numbers_in_text(text)
+
+
 def grids_in_scope(user, action: str) -> QuerySet[Division]:
     """The active grids in which the user may do `action`: form choices, import lookups."""
     grids = Division.objects.filter(level=Level.GRID, is_active=True).defer("geometry").order_by("code")

@@ -45,16 +45,19 @@ def case_out(user, case) -> dict:
     events = selectors.timeline(case, public=not staff)
     files = selectors.attachments(case)
     if staff:
-        selectors.as_read_by(user, case, events)
-        return schemas.detail(case, staff=True, events=events, files=files,
-                              sidesteps=selectors.sidesteps_of(case), whistles=whistles_out(case))
+        sidesteps = selectors.sidesteps_of(case)
+        selectors.as_read_by(user, case, *events, *sidesteps)
+        return schemas.detail(case, staff=True, events=events, files=files, sidesteps=sidesteps,
+                              whistles=whistles_out(user, case))
     return schemas.detail(case, staff=False, events=events, files=files)
 
 
-def whistles_out(case) -> list[dict]:
+def whistles_out(user, case) -> list[dict]:
+    whistles = [(whistle, selectors.roll_call(whistle)) for whistle in selectors.whistles_of(case)]
+    selectors.as_read_by(user, case, *(w for w, _ in whistles),
+                         *(line.summons for _, lines in whistles for line in lines))
     out = []
-    for whistle in selectors.whistles_of(case):
-        lines = selectors.roll_call(whistle)
+    for whistle, lines in whistles:
         for line in lines:
             line.summons.current_attendance = line.attendance
             line.summons.whistle = whistle

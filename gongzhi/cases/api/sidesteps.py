@@ -47,13 +47,17 @@ def _get(model, pk):
             summary="Requests awaiting my approval")
 def awaiting(request):
     cases = selectors.cases_for(request.auth, CaseAction.APPROVE).values("pk")
-    return list(Sidestep.objects.filter(case__in=cases, status=SidestepStatus.PENDING).select_related("requested_by")
-                .order_by("requested_at", "id")[:200])
+    pending = list(Sidestep.objects.filter(case__in=cases, status=SidestepStatus.PENDING)
+                   .select_related("requested_by", "case").order_by("requested_at", "id")[:200])
+    return selectors.as_read_by_each(request.auth, pending, lambda row: row.case)
 
 
 @router.get("/{case_id}/sidesteps", response={200: list[SidestepOut], **NOT_FOUND}, summary="A case's sidesteps")
 def case_sidesteps(request, case_id: int):
-    return selectors.sidesteps_of(selectors.staff_case(request.auth, case_id))
+    case = selectors.staff_case(request.auth, case_id)
+    sidesteps = selectors.sidesteps_of(case)
+    selectors.as_read_by(request.auth, case, *sidesteps)
+    return sidesteps
 
 
 @router.post("/{case_id}/sidesteps", response={201: SidestepOut, **ANSWERS},

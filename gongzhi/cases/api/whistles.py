@@ -34,7 +34,9 @@ class AnswerIn(Schema):
 @router.get("/summonses", response={200: list[SummonsOut], **NOT_FOUND},
             summary="Whistles awaiting my (or my department's) report-in")
 def my_summonses(request):
-    return list(selectors.summonses_for(request.auth)[:200])
+    summonses = list(selectors.summonses_for(request.auth)[:200])
+    return selectors.as_read_by_each(request.auth, summonses + [s.whistle for s in summonses],
+                                     lambda row: row.case if hasattr(row, "case") else row.whistle.case)
 
 
 @router.post("/{case_id}/whistles", response={201: WhistleOut, 400: ProblemsOut, 403: ErrorOut, **NOT_FOUND},
@@ -48,13 +50,13 @@ def blow(request, case_id: int, payload: WhistleIn):
     due = payload.check_in_due or timezone.now() + dt.timedelta(hours=payload.check_in_hours)
     whistle = services.blow_whistle(actor=request.auth, case=case, reason=payload.reason, check_in_due=due,
                                     departments=departments, users=users)
-    return Status(201, next(w for w in whistles_out(case) if w["id"] == whistle.pk))
+    return Status(201, next(w for w in whistles_out(request.auth, case) if w["id"] == whistle.pk))
 
 
 @router.get("/{case_id}/whistles", response={200: list[WhistleOut], **NOT_FOUND},
             summary="A case's whistles with their roll-call")
 def case_whistles(request, case_id: int):
-    return whistles_out(selectors.staff_case(request.auth, case_id))
+    return whistles_out(request.auth, selectors.staff_case(request.auth, case_id))
 
 
 def _summons(request, summons_id: int) -> Summons:

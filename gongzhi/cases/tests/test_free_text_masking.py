@@ -50,3 +50,41 @@ def test_lists_never_show_them(client_as, case):
     assert PHONE not in row["summary"] and MASKED_PHONE in row["summary"]
     workbench = desk.get("/cases/", {"tab": "all"}).content.decode()
     assert PHONE not in workbench and MASKED_PHONE in workbench
+
+
+@pytest.fixture
+def worked_case(flow, department):
+    """A case whose staff work carries numbers: a sidestep's reason and a whistle's reason."""
+    import datetime as dt
+
+    from gongzhi.cases.services import sidesteps, whistle
+
+    case = flow.accepted()
+    u = flow.users
+    sidesteps.request_sidestep(actor=u["department_staff"], case=case, kind="extension",
+                               reason=f"业主{PHONE}不在家，需延期", extension_amount=1, extension_unit="days")
+    whistle.blow_whistle(actor=u["community_secretary"], case=case, reason=f"请联系{PHONE}到场",
+                         check_in_due=dt.datetime(2027, 1, 1, tzinfo=dt.UTC), departments=[department])
+    return case
+
+
+@pytest.mark.parametrize("persona", ["district_officer", "auditor"])
+def test_sidestep_and_whistle_reasons_are_masked_too(client_as, worked_case, persona):
+    reader = client_as(persona)
+    page = reader.get(f"/cases/{worked_case.pk}/").content.decode()
+    detail = reader.get(f"/api/v1/cases/{worked_case.pk}").json()
+    whistles = reader.get(f"/api/v1/cases/{worked_case.pk}/whistles").json()
+    steps = reader.get(f"/api/v1/cases/{worked_case.pk}/sidesteps").json()
+    for shown in (page, str(detail), str(whistles), str(steps)):
+        assert PHONE not in shown
+    assert MASKED_PHONE in page
+    assert whistles[0]["reason"] == f"请联系{MASKED_PHONE}到场"
+    assert steps[0]["reason"] == f"业主{MASKED_PHONE}不在家，需延期"
+    worked_case.whistles.get().refresh_from_db()
+    assert worked_case.whistles.get().reason == f"请联系{PHONE}到场"  # masked when shown, never changed
+
+
+def test_the_desk_reads_the_reasons_whole(client_as, worked_case):
+    desk = client_as("community_secretary")
+    assert desk.get(f"/api/v1/cases/{worked_case.pk}/whistles").json()[0]["reason"] == f"请联系{PHONE}到场"
+    assert PHONE in desk.get(f"/cases/{worked_case.pk}/").content.decode()

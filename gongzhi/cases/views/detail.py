@@ -38,7 +38,10 @@ def case_page(request, case, *, bound: dict | None = None, error: str = "", stal
     files = selectors.attachments(case)
     now = timezone.now()
     events = selectors.timeline(case, public=False)
-    selectors.as_read_by(user, case, events)
+    whistles = [{"whistle": w, "lines": selectors.roll_call(w, now)} for w in selectors.whistles_of(case)]
+    summonses = selectors.my_summonses_on(user, case)
+    selectors.as_read_by(user, case, *events, *panel.sidesteps, *summonses,
+                         *(w["whistle"] for w in whistles), *(line.summons for w in whistles for line in w["lines"]))
     return render(request, "cases/detail.html", {
         "case": case,
         "deadline": deadline_status(case, now),
@@ -56,8 +59,8 @@ def case_page(request, case, *, bound: dict | None = None, error: str = "", stal
         "map_data": _map_data(case),
         "sidesteps": panel.sidesteps,
         "pending": panel.pending,
-        "whistles": [{"whistle": w, "lines": selectors.roll_call(w, now)} for w in selectors.whistles_of(case)],
-        "summonses": selectors.my_summonses_on(user, case),
+        "whistles": whistles,
+        "summonses": summonses,
         "answer_form": Panel.answer_form(),
         "nearby": panel.merge_candidates,
         "available": panel.available,

@@ -74,6 +74,7 @@ def workbench(request):
     context = {"tabs": [{"tab": t, "count": counts.get(t.name)} for t in tabs], "current": current}
     if current == "whistles":
         page = paginate(request, summonses, per_page=PER_PAGE)
+        selectors.as_read_by_each(user, [s.whistle for s in page.object_list], lambda whistle: whistle.case)
         return render(request, "cases/workbench.html", {**context, "page": page, "summons_page": True})
     communities, grids = selectors.filter_places(user)
     classes = selectors.catalogue()

@@ -40,6 +40,7 @@ COVERED_PATHS = (
     "divisions",
     "notifications",
     "open311",
+    "party",
     "registry",
     "templates",
     "workdays",

@@ -52,14 +52,14 @@ def template(request, entity: Entity, language: Language = "zh"):
     return xlsx_response(template_for(entity, language), f"{entity}-template-{language}.xlsx")
 
 
-class ImportIn(Schema):
+class RegistryImportIn(Schema):
     entity: Entity
     mode: Literal["all_or_nothing", "valid_rows"] = ImportMode.ALL_OR_NOTHING
 
 
 @router.post("/imports", response={202: ImportJobOut, 400: ProblemsOut, 403: ErrorOut, **NOT_FOUND},
              summary="Upload a spreadsheet to import; the job reports progress and problems")
-def start_import(request, data: Form[ImportIn], file: File[UploadedFile]):
+def start_import(request, data: Form[RegistryImportIn], file: File[UploadedFile]):
     require_may(request.auth, A.IMPORT)
     job = imports.start_import(actor=request.auth, entity=data.entity, mode=data.mode, file_name=file.name,
                                data=file.read(imports.MAX_UPLOAD_BYTES + 1))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from gongzhi.core.schemas import DivisionRef
+from gongzhi.registry import permissions
 
 
 class GridRef(Schema):
@@ -77,7 +78,14 @@ class ResidentOut(Schema):
         return getattr(r, "live_tags", None) or []
 
 
-class EventOut(Schema):
+def free_text(value: str, row, context) -> str:
+    """Free text as its reader may see it: phone and ID numbers typed into it masked unless the
+    reader may reveal this row's numbers (gongzhi.registry.permissions.shown_text)."""
+    request = (context or {}).get("request")
+    return permissions.shown_text(getattr(request, "auth", None), value, row)
+
+
+class ResidentEventOut(Schema):
     kind: str
     occurred_on: dt.date
     recorded_at: dt.datetime
@@ -86,11 +94,19 @@ class EventOut(Schema):
     note: str
     grid_id: int
 
+    @staticmethod
+    def resolve_note(e, context) -> str:
+        return free_text(e.note, e, context)
+
 
 class ResidentDetailOut(ResidentOut):
     notes: str
-    history: list[EventOut]
+    history: list[ResidentEventOut]
     past_tags: list[ResidentTagOut]
+
+    @staticmethod
+    def resolve_notes(r, context) -> str:
+        return free_text(r.notes, r, context)
 
 
 class ResidentIn(Schema):
@@ -399,6 +415,14 @@ class VisitOut(Schema):
         return str(v.visitor)
 
     @staticmethod
+    def resolve_notes(v, context) -> str:
+        return free_text(v.notes, v, context)
+
+    @staticmethod
+    def resolve_follow_up(v, context) -> str:
+        return free_text(v.follow_up, v, context)
+
+    @staticmethod
     def resolve_photos(v) -> list:
         return [{"id": p.pk, "url": f"/api/v1/registry/visits/{v.pk}/photos/{p.pk}"} for p in v.photos.all()]
 
@@ -418,7 +442,7 @@ class CloseIn(Schema):
 # --- statistics ----------------------------------------------------------------------------------------
 
 
-class FiguresOut(Schema):
+class RegistryFiguresOut(Schema):
     population: int
     households: int
     occupied_households: int
@@ -431,14 +455,14 @@ class FiguresOut(Schema):
 
 class PartOut(Schema):
     division: DivisionRef
-    figures: FiguresOut
+    figures: RegistryFiguresOut
 
 
 class StatisticsOut(Schema):
     division: DivisionRef
     part_level: str | None
     visit_window_days: int
-    total: FiguresOut
+    total: RegistryFiguresOut
     parts: list[PartOut]
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
-from gongzhi.core.masking import mask_id_number, mask_phone
+from gongzhi.core.masking import mask_id_number, mask_numbers_in_text, mask_phone
 from gongzhi.divisions.models import Division
 
 from .. import crypto, permissions, selectors
@@ -120,6 +120,8 @@ def _residents(actor, division, filters, full_values, language):
     values = qs.order_by("id").values_list(*RESIDENT_VALUES)
     show_id = crypto.unseal if full_values else (lambda s: mask_id_number(crypto.unseal(s)))
     show_phone = crypto.unseal if full_values else (lambda s: mask_phone(crypto.unseal(s)))
+    # Numbers typed into the notes are whole only where the numbers themselves are.
+    show_notes = (lambda s: s) if full_values else mask_numbers_in_text
     english = language == EN
 
     def rows():
@@ -131,7 +133,7 @@ def _residents(actor, division, filters, full_values, language):
                 yield [name, word(Gender, gender, language), birth, show_id(sealed_id), show_phone(sealed_phone),
                        address, room, word(HouseholdKind, kind, language), word(Relation, relation, language),
                        word(Residence, residence, language), registered, "、".join(names), permit[0], permit[1],
-                       notes, grid_code, grid_name, word(ResidentStatus, status, language), last_visit]
+                       show_notes(notes), grid_code, grid_name, word(ResidentStatus, status, language), last_visit]
 
     return _headers(RESIDENTS, language, RESIDENT_EXTRA), rows()
 
