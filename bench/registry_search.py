@@ -23,7 +23,7 @@ PERSONA = "street_officer_a"
 
 def queries(user, n: int, rng: random.Random) -> list[str]:
     """Search texts drawn from the residents the officer may see."""
-    from gongzhi.registry import crypto
+    from gongzhi.core import crypto
 
     sample = _sample(user, rng)
     texts = []

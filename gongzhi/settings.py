@@ -189,7 +189,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
     if (NODE_MODULES / name / sub).is_dir()
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are sealed at rest (gongzhi.core.storage).
+    "default": {"BACKEND": "gongzhi.core.storage.SealedStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"

@@ -32,10 +32,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from gongzhi.core import crypto
 from gongzhi.divisions.choices import Level
 from gongzhi.divisions.models import Division
 
-from . import crypto, demo_names
+from . import demo_names
 from .bulk import BulkInsert, concrete_fields
 from .choices import (
     EventKind,

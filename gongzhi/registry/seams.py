@@ -84,6 +84,14 @@ def registry_holdings(grid_ids: list[int]) -> list[Holding]:
 
 
 def register() -> None:
+    from gongzhi.core import crypto
+
+    from .models import Organisation, Resident
+
+    # What `gongzhi rotate-keys` re-seals and re-indexes.
+    crypto.register_sealed(Resident, "id_number_sealed", "id_number_hash", crypto.ID_NUMBER)
+    crypto.register_sealed(Resident, "phone_sealed", "phone_hash", crypto.PHONE)
+    crypto.register_sealed(Organisation, "contact_phone_sealed")
     register_holdings_provider("registry", registry_holdings)
     register_menu_entry(MenuEntry("registry.grid", _("Grid registry"), "registry:grid", order=40, active="registry",
                                   visible=_sees_registry,

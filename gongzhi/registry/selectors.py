@@ -19,11 +19,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from gongzhi.core import scope
+from gongzhi.core import crypto, scope
 from gongzhi.divisions.choices import Level, child_level
 from gongzhi.divisions.models import Division
 
-from . import crypto, permissions, validation
+from . import permissions, validation
 from .choices import HouseholdKind, ResidentStatus
 from .models import (
     Building,

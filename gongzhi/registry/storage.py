@@ -7,18 +7,20 @@ The location is `GONGZHI_PRIVATE_ROOT` in the settings if set, else `<GONGZHI_DA
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 
+from gongzhi.core.storage import SealedStorage
+
 
 def private_root() -> Path:
-    return Path(getattr(settings, "GONGZHI_PRIVATE_ROOT", None) or Path(settings.DATA_DIR) / "private")
+    return Path(settings.GONGZHI_PRIVATE_ROOT)
 
 
 @deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Reads its location at each use, so tests can point it at a temporary directory."""
+class PrivateStorage(SealedStorage):
+    """Sealed like every upload; reads its location at each use, so tests can point it at a temporary
+    directory."""
 
     def __init__(self, subdir: str = ""):
         self.subdir = subdir

@@ -35,8 +35,9 @@ class AnswerIn(Schema):
             summary="Whistles awaiting my (or my department's) report-in")
 def my_summonses(request):
     summonses = list(selectors.summonses_for(request.auth)[:200])
-    return selectors.as_read_by_each(request.auth, summonses + [s.whistle for s in summonses],
-                                     lambda row: row.case if hasattr(row, "case") else row.whistle.case)
+    selectors.as_read_by_each(request.auth, [*summonses, *(s.whistle for s in summonses)],
+                              lambda row: row.case if hasattr(row, "case") else row.whistle.case)
+    return summonses
 
 
 @router.post("/{case_id}/whistles", response={201: WhistleOut, 400: ProblemsOut, 403: ErrorOut, **NOT_FOUND},

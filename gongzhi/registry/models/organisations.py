@@ -4,9 +4,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import crypto
 from gongzhi.core.masking import mask_phone
 
-from .. import crypto
 from ..choices import OrganisationKind
 from .base import Archivable, Placed, scope_indexes
 from .people import Resident

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import crypto
 from gongzhi.core.masking import mask_id_number, mask_phone
 
-from .. import crypto
 from ..choices import EventKind, Gender, Relation, Residence, ResidentStatus
 from .base import Archivable, Placed, scope_indexes
 from .places import Household

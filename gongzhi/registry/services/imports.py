@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit
+from gongzhi.core import audit, crypto
 from gongzhi.core.errors import DomainError
 
-from .. import crypto, permissions
+from .. import permissions
 from ..choices import ImportMode, JobStatus
 from ..models import ImportJob
 from ..permissions import RegistryAction
@@ -44,7 +44,7 @@ def start_import(*, actor, entity: str, mode: str, file_name: str, data: bytes) 
     job = ImportJob.objects.create(entity=entity, mode=ImportMode(mode), actor=actor,
                                    file_name=Path(file_name or "upload.xlsx").name[:200])
     path = job_dir() / f"{job.pk}-upload.sealed"
-    path.write_bytes(crypto.seal_bytes(data))
+    path.write_bytes(crypto.seal_file(data))
     ImportJob.objects.filter(pk=job.pk).update(upload_path=path.name)
     job.upload_path = path.name
 
@@ -79,7 +79,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
             ImportJob.objects.filter(pk=job.pk).update(done_rows=done, total_rows=total)
 
     try:
-        result = import_spreadsheet(actor=job.actor, entity=job.entity, source=crypto.unseal_bytes(upload.read_bytes()),
+        result = import_spreadsheet(actor=job.actor, entity=job.entity, source=crypto.open_file(upload.read_bytes()),
                                     mode=job.mode, progress=progress)
     except (DomainError, PermissionDenied) as exc:
         message = getattr(exc, "message", None) or str(exc)
@@ -102,7 +102,7 @@ def _succeed(job: ImportJob, result: ImportResult) -> None:
     rejected_path = ""
     if result.rejected_file:
         path = job_dir() / f"{job.pk}-rejected.sealed"
-        path.write_bytes(crypto.seal_bytes(result.rejected_file))
+        path.write_bytes(crypto.seal_file(result.rejected_file))
         rejected_path = path.name
     if result.problem_count and result.mode == ImportMode.ALL_OR_NOTHING:
         message = _("Nothing was imported: %(rows)d rows have problems.") % {"rows": result.rejected}
@@ -128,7 +128,7 @@ def rejected_rows(job: ImportJob) -> bytes | None:
     if not job.rejected_path:
         return None
     path = job_dir() / job.rejected_path
-    return crypto.unseal_bytes(path.read_bytes()) if path.exists() else None
+    return crypto.open_file(path.read_bytes()) if path.exists() else None
 
 
 def _top(actor):

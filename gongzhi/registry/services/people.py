@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from gongzhi.core import crypto
 from gongzhi.core.errors import DomainError
 
-from .. import crypto, validation
+from .. import validation
 from ..choices import EventKind, Gender, Relation, Residence, ResidentStatus
 from ..models import PLACE_COLUMNS, Household, Resident, ResidentEvent, ResidentTag, Tag
 from ..names import initials

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from .. import crypto
+from gongzhi.core import crypto
+
 from ..choices import PersonalField
 from ..models import Resident
 from ..permissions import RegistryAction, covers_row

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit
+from gongzhi.core import audit, crypto
 from gongzhi.core.masking import mask_id_number, mask_numbers_in_text, mask_phone
 from gongzhi.divisions.models import Division
 
-from .. import crypto, permissions, selectors
+from .. import permissions, selectors
 from ..choices import (
     FacilityKind,
     Gender,

@@ -39,10 +39,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from openpyxl import Workbook
 
+from gongzhi.core import crypto
 from gongzhi.core.errors import DomainError
 from gongzhi.divisions.models import Division
 
-from .. import crypto, permissions, validation
+from .. import permissions, validation
 from ..bulk import BulkInsert
 from ..choices import EventKind, HouseholdKind, ImportMode, Relation, Residence, ResidentStatus
 from ..models import (

@@ -6,8 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from gongzhi.core import crypto
 from gongzhi.core.models import AuditEntry
-from gongzhi.registry import crypto
 from gongzhi.registry.models import Resident, Tag
 
 pytestmark = pytest.mark.django_db

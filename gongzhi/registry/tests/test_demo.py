@@ -1,6 +1,7 @@
 import pytest
 
-from gongzhi.registry import crypto, validation
+from gongzhi.core import crypto
+from gongzhi.registry import validation
 from gongzhi.registry.demo import AREA_CODE, build_demo_population
 from gongzhi.registry.models import (
     Building,

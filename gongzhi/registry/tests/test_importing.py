@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook, load_workbook
 
+from gongzhi.core import crypto
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models import AuditEntry
-from gongzhi.registry import crypto
 from gongzhi.registry.choices import ImportMode, JobStatus
 from gongzhi.registry.models import Building, Household, ImportJob, Resident, ResidentEvent, ResidentTag, Thing
 from gongzhi.registry.services import imports

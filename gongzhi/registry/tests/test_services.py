@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from gongzhi.core import crypto
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models import AuditEntry
-from gongzhi.registry import crypto, selectors
+from gongzhi.registry import selectors
 from gongzhi.registry.choices import EventKind, ResidentStatus
 from gongzhi.registry.models import Resident, ResidentEvent, ResidentTag
 from gongzhi.registry.services import people, places, privacy
