@@ -5,6 +5,13 @@ from . import members, organisations, registrations
 
 
 def register() -> None:
+    from gongzhi.core import crypto
+
+    from ..models import Member
+
+    # What `gongzhi rotate-keys` re-seals and re-indexes.
+    crypto.register_sealed(Member, "id_number_sealed", "id_number_hash", crypto.ID_NUMBER)
+    crypto.register_sealed(Member, "phone_sealed", "phone_hash", crypto.PHONE)
     organisations.register()
     members.register()
     registrations.register()
