@@ -66,6 +66,19 @@ def cases(size: str, result: DemoResult, progress: Progress | None) -> str:
     return _("cases: %(n)d reports added") % {"n": build_demo_cases(size=size, progress=progress)}
 
 
+def party(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.party.demo import build_demo_party
+
+    report = build_demo_party(size=size, progress=progress)
+    if not report.communities and not report.streets:
+        return _("party: every community already has its party organisation (%(n)d communities)") % {
+            "n": report.skipped}
+    return _("party: %(organisations)d organisations, %(members)d members, %(registrations)d report-ins and "
+             "%(units)d units registered, in %(communities)d communities, in %(seconds).1f s") % {
+        "organisations": report.organisations, "members": report.members, "registrations": report.registrations,
+        "units": report.units, "communities": report.communities, "seconds": report.seconds}
+
+
 STAGES = [
     Stage("working_calendar", working_calendar),
     Stage("case_catalogue", case_catalogue),
@@ -73,6 +86,7 @@ STAGES = [
     Stage("departments", departments),
     Stage("registry", registry),
     Stage("cases", cases),
+    Stage("party", party),
 ]
 
 

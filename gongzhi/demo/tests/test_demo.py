@@ -37,9 +37,13 @@ def _english():
 
 @pytest.fixture(autouse=True)
 def _few_residents(monkeypatch):
-    """A handful of residents a grid instead of 150: these tests are about the divisions and the
-    command; the population itself is tested in gongzhi/registry/tests/test_demo.py and test_stages.py."""
+    """A handful of residents a grid instead of 150, and of party members a community instead of 95:
+    these tests are about the divisions and the command; the populations themselves are tested in
+    gongzhi/registry/tests/test_demo.py, gongzhi/party/tests/test_demo.py and test_stages.py."""
+    from gongzhi.party import demo as party_demo
+
     monkeypatch.setitem(registry_demo.SIZES, "small", 4)
+    monkeypatch.setitem(party_demo.SIZES, "small", 8)
 
 
 @pytest.fixture

@@ -50,6 +50,12 @@ class Member(Sited):
                                     related_name="+", db_index=False, db_constraint=False)
     home_district = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+", db_index=False, db_constraint=False)
+    # When a report-in of theirs was first confirmed (双报到): a member without one is flagged for the
+    # member review, and the dashboard counts them without a walk over every registration.
+    first_reported_on = models.DateField(_("first reported in"), null=True, blank=True, editable=False)
+    # The start of the latest period a report-in of theirs was confirmed for: a unit's rate this
+    # period is read from its members' rows alone.
+    reported_period = models.DateField(_("last period reported in"), null=True, blank=True, editable=False)
     state = models.CharField(_("state"), max_length=16, choices=MemberState.choices, default=MemberState.ACTIVE)
     state_reason = models.CharField(_("reason"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="bumped on every edit; stale edits are refused")
@@ -64,6 +70,9 @@ class Member(Sited):
             *site_indexes("party_mem", "state"),
             models.Index(fields=["home_community", "state"], name="party_mem_home"),
             models.Index(fields=["home_street", "state"], name="party_mem_home_street"),
+            # The dashboard's one pass over the members living in a district (or a city's districts).
+            models.Index(fields=["home_district", "state", "category", "home_community", "first_reported_on"],
+                         name="party_mem_home_district"),
             models.Index(fields=["organisation", "state"], name="party_mem_org"),
             models.Index(fields=["name"], name="party_mem_name", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="party_mem_initials", opclasses=["varchar_pattern_ops"]),

@@ -120,5 +120,5 @@ def register() -> None:
                                   visible=lambda u: scope.may(u, A.LEADERS)))
 
 
-REPORT_IN_DESK = {"registrations", "registration_new", "report_in_dashboard", "report_in_policy", "report_in_qr_code", "units",
-                  "unit", "unit_new", "service", "cards", "cards_issue", "cards_print"}
+REPORT_IN_DESK = {"registrations", "registration_new", "report_in_dashboard", "report_in_policy", "report_in_qr_code",
+                  "units", "unit", "unit_new", "service", "cards", "cards_issue", "cards_print"}

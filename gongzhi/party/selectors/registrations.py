@@ -385,12 +385,17 @@ def report_in_rates(user, division, *, period_start: dt.date | None = None) -> R
               else member_period(policy=policy))
     out = ReportInRates(division=division, period=period, line_percent=policy.unit_line_percent)
 
-    home = site_q(division, "", HOME)
-    eligible = dict(Member.objects.filter(home, **ELIGIBLE).values_list("home_community_id")
-                    .annotate(n=Count("pk")).order_by())
-    regs = MemberRegistration.objects.filter(site_q(division, "", BY_COMMUNITY), period_start=period.start,
-                                             status__in=LIVE, member__state=MemberState.ACTIVE,
-                                             member__category=MemberCategory.EMPLOYED)
+    # One pass over the members living there (an index range: party_mem_home_district), counting the
+    # eligible and those never confirmed per community.
+    eligible, never = {}, 0
+    living = Member.objects.filter(_area(division, HOME), **ELIGIBLE).values_list("home_community_id").annotate(
+        n=Count("pk"), never=Count("pk", filter=Q(first_reported_on__isnull=True))).order_by()
+    for community_id, n, not_yet in living:
+        eligible[community_id] = n
+        never += not_yet
+    # The period's report-ins are its record: counted as they were made (party_memreg_* indexes).
+    regs = MemberRegistration.objects.filter(_area(division, BY_COMMUNITY), period_start=period.start,
+                                             status__in=LIVE)
     counts: dict[int, dict[str, int]] = {}
     for community_id, status, n in regs.values_list("community_id", "status").annotate(n=Count("pk")).order_by():
         counts.setdefault(community_id, {})[status] = n
@@ -403,16 +408,25 @@ def report_in_rates(user, division, *, period_start: dt.date | None = None) -> R
     out.eligible = sum(eligible.values())
     out.confirmed = sum(c.get(RegistrationStatus.CONFIRMED, 0) for c in counts.values())
     out.pending = sum(c.get(RegistrationStatus.PENDING, 0) for c in counts.values())
+    out.never = never
 
     # Units: their own employed members, wherever those report in.
     units = Organisation.objects.filter(site_q(division, "", SITED), line=Line.UNIT,
                                         status=OrganisationStatus.ACTIVE)
-    unit_eligible = dict(Member.objects.filter(organisation__in=units, **ELIGIBLE).values_list("organisation_id")
-                         .annotate(n=Count("pk")).order_by())
-    unit_confirmed = dict(MemberRegistration.objects.filter(
-        member__organisation__in=units, member__state=MemberState.ACTIVE, member__category=MemberCategory.EMPLOYED,
-        period_start=period.start, status=RegistrationStatus.CONFIRMED)
-        .values_list("member__organisation_id").annotate(n=Count("member_id", distinct=True)).order_by())
+    members = Member.objects.filter(organisation__in=units, **ELIGIBLE).values_list("organisation_id").order_by()
+    if period.start == member_period(policy=policy).start:
+        # This period: each member's row says whether they reported in (Member.reported_period).
+        unit_eligible, unit_confirmed = {}, {}
+        for pk, n, confirmed in members.annotate(n=Count("pk"), confirmed=Count(
+                "pk", filter=Q(reported_period=period.start))):
+            unit_eligible[pk], unit_confirmed[pk] = n, confirmed
+    else:
+        unit_eligible = dict(members.annotate(n=Count("pk")))
+        unit_confirmed = dict(MemberRegistration.objects.filter(
+            member__organisation__in=units, member__state=MemberState.ACTIVE,
+            member__category=MemberCategory.EMPLOYED, period_start=period.start,
+            status=RegistrationStatus.CONFIRMED)
+            .values_list("member__organisation_id").annotate(n=Count("member_id", distinct=True)).order_by())
     for pk, name in units.values_list("pk", "name").order_by("name", "pk"):
         row = RateRow(pk, name, unit_confirmed.get(pk, 0), unit_eligible.get(pk, 0))
         row.flagged = row.eligible > 0 and row.confirmed * 100 < row.eligible * policy.unit_line_percent
@@ -421,21 +435,29 @@ def report_in_rates(user, division, *, period_start: dt.date | None = None) -> R
     out.served = (ServiceEntry.objects.filter(_service_site(division), voided_at__isnull=True,
                                               served_on__range=(period.start, period.end))
                   .values("member_id").distinct().order_by().count())
-    out.never = never_reported(division).order_by().count()
     return out
+
+
+def _area(division, columns: dict) -> Q:
+    """Rows sited in `division` by their cached columns; a city or province through its districts'
+    ids (a short list), so no row is joined to its division."""
+    if division.level in ("city", "province"):
+        districts = Division.objects.filter(level="district", **{f"{division.level}_id": division.pk})
+        return Q(**{f"{columns['district']}__in": list(districts.values_list("pk", flat=True))})
+    return site_q(division, "", columns)
 
 
 def _service_site(division) -> Q:
     if division.level == "community":
         return Q(community_id=division.pk)
-    return Q(**{f"community__{division.level}_id": division.pk})
+    communities = Division.objects.filter(level="community", **{f"{division.level}_id": division.pk})
+    return Q(community_id__in=list(communities.values_list("pk", flat=True)))
 
 
 def never_reported(division) -> QuerySet[Member]:
     """Active employed members living in `division` who have never had a report-in confirmed: for
     the member review (民主评议)."""
-    confirmed = MemberRegistration.objects.filter(member_id=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
-    return Member.objects.filter(site_q(division, "", HOME), **ELIGIBLE).filter(~Exists(confirmed))
+    return Member.objects.filter(_area(division, HOME), **ELIGIBLE, first_reported_on__isnull=True)
 
 
 def dashboard_members(user, division, kind: str, period: periods.Period) -> QuerySet[Member]:
@@ -450,7 +472,7 @@ def dashboard_members(user, division, kind: str, period: periods.Period) -> Quer
                                              served_on__range=(period.start, period.end))
         return base.filter(pk__in=served.values("member_id")).order_by("name", "pk")
     status = RegistrationStatus.PENDING if kind == "pending" else RegistrationStatus.CONFIRMED
-    regs = MemberRegistration.objects.filter(site_q(division, "", BY_COMMUNITY), period_start=period.start,
+    regs = MemberRegistration.objects.filter(_area(division, BY_COMMUNITY), period_start=period.start,
                                              status=status)
     return base.filter(pk__in=regs.values("member_id")).order_by("name", "pk")
 

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,6 +215,8 @@ def _create_registration(*, actor, member: Member, community, method: str, key: 
         reg.decided_at, reg.decided_by = now, actor
     with transaction.atomic():
         reg.save()
+    if status == RegistrationStatus.CONFIRMED:
+        _first_report_in(reg)
     audit.record(actor=actor, action="party.report_in", obj=reg, division=community,
                  after=audit.snapshot(reg, REGISTRATION_FIELDS))
     return reg
@@ -272,6 +275,25 @@ def register_at_desk(*, actor, member_id, community_id) -> MemberRegistration:
                                 key=None, status=RegistrationStatus.CONFIRMED)
 
 
+def _first_report_in(reg: MemberRegistration) -> None:
+    """Keep the member's report-in dates (Member.first_reported_on, reported_period) with a confirmation."""
+    Member.objects.filter(pk=reg.member_id, first_reported_on__isnull=True).update(first_reported_on=reg.period_start)
+    Member.objects.filter(Q(reported_period__isnull=True) | Q(reported_period__lt=reg.period_start),
+                          pk=reg.member_id).update(reported_period=reg.period_start)
+
+
+def backfill_first_report_ins() -> int:
+    """Set the members' report-in dates from their confirmed report-ins (after a bulk load: the demo,
+    an import of earlier years' report-ins)."""
+    from django.db.models import OuterRef, Subquery
+
+    confirmed = MemberRegistration.objects.filter(member=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+    members = MemberRegistration.objects.filter(status=RegistrationStatus.CONFIRMED).values("member_id")
+    return Member.objects.filter(first_reported_on__isnull=True, pk__in=members).update(
+        first_reported_on=Subquery(confirmed.order_by("period_start").values("period_start")[:1]),
+        reported_period=Subquery(confirmed.order_by("-period_start").values("period_start")[:1]))
+
+
 def _decide(actor, registration_id, status: str, reason: str = "") -> MemberRegistration:
     if not scope.may(actor, A.CONFIRM):
         raise PermissionDenied(_("You may not do this here."))
@@ -286,6 +308,8 @@ def _decide(actor, registration_id, status: str, reason: str = "") -> MemberRegi
     reg.status, reg.decided_at, reg.decided_by = status, timezone.now(), actor
     reg.decline_reason = reason
     reg.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+    if status == RegistrationStatus.CONFIRMED:
+        _first_report_in(reg)
     action = "party.report_in_confirm" if status == RegistrationStatus.CONFIRMED else "party.report_in_decline"
     audit.record(actor=actor, action=action, obj=reg, division=reg.community, before=before,
                  after=audit.snapshot(reg, REGISTRATION_FIELDS), reason=reason)

@@ -254,6 +254,13 @@ def test_report_in_rates_per_community_and_unit_with_flags(world):
             sel.report_in_rates(desk, city.street_b)
         last = sel.report_in_rates(desk, city.community_a, period_start=dt.date(2025, 7, 1))
         assert last.confirmed == 0
+    # Half a year on: the unit has not reported in for the new period; the earlier one keeps its figures.
+    with time_machine.travel(MARCH.replace(month=9), tick=False):
+        now = {u.name: u for u in sel.report_in_rates(city.users["city_admin"], city.district).units}
+        assert now["孝南区城管局机关党支部"].confirmed == 0 and now["孝南区城管局机关党支部"].flagged
+        then = sel.report_in_rates(city.users["city_admin"], city.district, period_start=rates.period.start)
+        assert {u.name: u.confirmed for u in then.units}["孝南区城管局机关党支部"] == 1
+        assert then.never == rates.never  # nobody has been confirmed since
 
 
 def test_the_report_in_rules_are_the_citys_to_change(client):

@@ -1,0 +1,71 @@
+"""What bench/party.py needs: a Django of its own over a data directory of its own, with the demo
+city's divisions, personas and departments, and the demo's party organisation sized for the bench
+(20,000 members at `small`, 200,000 at `city`), built once (the demo stages are idempotent).
+
+The registry's population is left out (at city size it takes some 20 minutes and the party figures do
+not read it): members are not linked to residents, and the coverage check finds no registry units."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+MEMBERS = {"small": 20_000, "city": 200_000}
+
+
+def set_up(size: str, database_url: str | None = None) -> None:
+    """Configure and start Django for the bench at `size`; migrate; build what is missing."""
+    os.environ["GONGZHI_DATA_DIR"] = str(REPO / "var" / f"bench-{size}-party")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings"
+    os.environ["GONGZHI_ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("GONGZHI_LOG_LEVEL", "WARNING")
+    for name in ("DATABASE_URL", "REDIS_URL", "GONGZHI_DEBUG"):
+        os.environ.pop(name, None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+    django.setup()
+    build(size)
+
+
+def build(size: str) -> None:
+    from django.core.management import call_command
+
+    from gongzhi.accounts.models import User
+    from gongzhi.demo.stages import STAGE_NAMES
+    from gongzhi.divisions.models import Division
+    from gongzhi.party.demo import analyze_party, build_demo_party
+
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    if not User.objects.filter(username="street_officer_a").exists():
+        # The demo city (divisions, grids, personas, departments), once; progress to stderr.
+        skip = [name for name in STAGE_NAMES if name != "departments"]
+        call_command("demo", size=size, skip=skip, stdout=sys.stderr)
+    communities = Division.objects.filter(level="community", is_active=True).count()
+    report = build_demo_party(size=size, per_community=max(8, round(MEMBERS[size] / max(1, communities))),
+                              progress=_progress)
+    if not report.communities:
+        from gongzhi.party.services.registrations import backfill_first_report_ins
+
+        backfill_first_report_ins()  # members built before the column existed
+        analyze_party()  # a migration may have rebuilt tables since the members were built
+    else:
+        print(f"\nparty: {report.members:,} members in {report.communities:,} communities, "
+              f"{report.seconds:.0f} s (with the divisions {time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if done == total or done % 200 == 0:
+        print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
