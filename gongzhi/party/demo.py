@@ -234,6 +234,7 @@ def build_demo_party(*, size: str = "small", progress: Progress | None = None, p
     report.skipped = len(world.communities) - len(communities)
     streets = [s for s in world.streets if s.pk not in world.street_orgs]
     if not communities and not streets:
+        _derive_member_dates()
         report.seconds = time.monotonic() - started
         return report
     world.ensure_personas()
@@ -259,12 +260,20 @@ def build_demo_party(*, size: str = "small", progress: Progress | None = None, p
         report.communities += len(chunk)
         if progress:
             progress("party", report.communities, total)
-    from .services.registrations import backfill_first_report_ins
-
-    backfill_first_report_ins()
+    _derive_member_dates()
     analyze_party()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _derive_member_dates() -> None:
+    """The report-in and service dates kept on each member (bulk rows skip the services that keep them);
+    nothing to do for members that have them."""
+    from .services.registrations import backfill_first_report_ins
+    from .services.service_record import keep_last_served
+
+    backfill_first_report_ins()
+    keep_last_served()
 
 
 def analyze_party() -> None:

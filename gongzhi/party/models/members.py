@@ -56,6 +56,8 @@ class Member(Sited):
     # The start of the latest period a report-in of theirs was confirmed for: a unit's rate this
     # period is read from its members' rows alone.
     reported_period = models.DateField(_("last period reported in"), null=True, blank=True, editable=False)
+    # The day of their latest service in a community (not voided): "who served this period".
+    last_served_on = models.DateField(_("last served"), null=True, blank=True, editable=False)
     state = models.CharField(_("state"), max_length=16, choices=MemberState.choices, default=MemberState.ACTIVE)
     state_reason = models.CharField(_("reason"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="bumped on every edit; stale edits are refused")
@@ -71,9 +73,10 @@ class Member(Sited):
             models.Index(fields=["home_community", "state"], name="party_mem_home"),
             models.Index(fields=["home_street", "state"], name="party_mem_home_street"),
             # The dashboard's one pass over the members living in a district (or a city's districts).
-            models.Index(fields=["home_district", "state", "category", "home_community", "first_reported_on"],
-                         name="party_mem_home_district"),
-            models.Index(fields=["organisation", "state"], name="party_mem_org"),
+            models.Index(fields=["home_district", "state", "category", "home_community", "first_reported_on",
+                                 "reported_period", "last_served_on"], name="party_mem_living"),
+            # A unit's members, with what its report-in rate reads (index-only).
+            models.Index(fields=["organisation", "state", "category", "reported_period"], name="party_mem_org"),
             models.Index(fields=["name"], name="party_mem_name", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="party_mem_initials", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone_last4"], name="party_mem_phone4"),

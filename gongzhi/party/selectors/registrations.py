@@ -385,14 +385,19 @@ def report_in_rates(user, division, *, period_start: dt.date | None = None) -> R
               else member_period(policy=policy))
     out = ReportInRates(division=division, period=period, line_percent=policy.unit_line_percent)
 
-    # One pass over the members living there (an index range: party_mem_home_district), counting the
-    # eligible and those never confirmed per community.
-    eligible, never = {}, 0
+    current = period.start == member_period(policy=policy).start
+    # One pass over the members living there (an index-only range of party_mem_living: counting an
+    # indexed column, as the primary key is not in the index), counting per
+    # community the eligible, those never confirmed and, this period, those who served (the day of
+    # their latest service is on each member's row).
+    eligible, never, served = {}, 0, 0
     living = Member.objects.filter(_area(division, HOME), **ELIGIBLE).values_list("home_community_id").annotate(
-        n=Count("pk"), never=Count("pk", filter=Q(first_reported_on__isnull=True))).order_by()
-    for community_id, n, not_yet in living:
+        n=Count("home_community"), never=Count("home_community", filter=Q(first_reported_on__isnull=True)),
+        served=Count("home_community", filter=Q(last_served_on__range=(period.start, period.end)))).order_by()
+    for community_id, n, not_yet, did_serve in living:
         eligible[community_id] = n
         never += not_yet
+        served += did_serve
     # The period's report-ins are its record: counted as they were made (party_memreg_* indexes).
     regs = MemberRegistration.objects.filter(_area(division, BY_COMMUNITY), period_start=period.start,
                                              status__in=LIVE)
@@ -414,11 +419,11 @@ def report_in_rates(user, division, *, period_start: dt.date | None = None) -> R
     units = Organisation.objects.filter(site_q(division, "", SITED), line=Line.UNIT,
                                         status=OrganisationStatus.ACTIVE)
     members = Member.objects.filter(organisation__in=units, **ELIGIBLE).values_list("organisation_id").order_by()
-    if period.start == member_period(policy=policy).start:
+    if current:
         # This period: each member's row says whether they reported in (Member.reported_period).
         unit_eligible, unit_confirmed = {}, {}
-        for pk, n, confirmed in members.annotate(n=Count("pk"), confirmed=Count(
-                "pk", filter=Q(reported_period=period.start))):
+        for pk, n, confirmed in members.annotate(n=Count("organisation"), confirmed=Count(
+                "organisation", filter=Q(reported_period=period.start))):
             unit_eligible[pk], unit_confirmed[pk] = n, confirmed
     else:
         unit_eligible = dict(members.annotate(n=Count("pk")))
@@ -432,9 +437,10 @@ def report_in_rates(user, division, *, period_start: dt.date | None = None) -> R
         row.flagged = row.eligible > 0 and row.confirmed * 100 < row.eligible * policy.unit_line_percent
         out.units.append(row)
 
-    out.served = (ServiceEntry.objects.filter(_service_site(division), voided_at__isnull=True,
-                                              served_on__range=(period.start, period.end))
-                  .values("member_id").distinct().order_by().count())
+    out.served = served if current else (
+        ServiceEntry.objects.filter(_service_site(division), voided_at__isnull=True,
+                                    served_on__range=(period.start, period.end))
+        .values("member_id").distinct().order_by().count())
     return out
 
 
@@ -467,6 +473,10 @@ def dashboard_members(user, division, kind: str, period: periods.Period) -> Quer
                                                                                      "home_community")
     if kind == "never":
         return base.filter(pk__in=never_reported(division).values("pk")).order_by("name", "pk")
+    if kind == "served" and period.start == member_period().start:
+        # As the figure counts them: the eligible members living there whose latest service is this period's.
+        return base.filter(_area(division, HOME), **ELIGIBLE, last_served_on__range=(period.start, period.end)
+                           ).order_by("name", "pk")
     if kind == "served":
         served = ServiceEntry.objects.filter(_service_site(division), voided_at__isnull=True,
                                              served_on__range=(period.start, period.end))

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from gongzhi.registry.spreadsheets.writer import XlsxWriter
 
 from .. import periods
 from ..choices import CardStatus, Evaluation
-from ..models import FeedbackCard, ServiceEntry
+from ..models import FeedbackCard, Member, ServiceEntry
 from ..permissions import PartyAction
 from ..seams.registrations import service_hours
 from ..selectors import registrations as sel
@@ -39,6 +40,16 @@ def _hours(value) -> Decimal:
     return hours
 
 
+def keep_last_served(member_id: int | None = None) -> None:
+    """Member.last_served_on: the day of their latest entry not voided (one member, or every member
+    after a bulk load)."""
+    latest = (ServiceEntry.objects.filter(member=OuterRef("pk"), voided_at__isnull=True)
+              .order_by("-served_on").values("served_on")[:1])
+    members = Member.objects.filter(pk=member_id) if member_id else Member.objects.filter(
+        last_served_on__isnull=True, pk__in=ServiceEntry.objects.values("member_id"))
+    members.update(last_served_on=Subquery(latest))
+
+
 @transaction.atomic
 def record_service(*, actor, member_id, community_id, served_on: dt.date, activity: str, hours) -> ServiceEntry:
     """The community records what a member reported in there did (PartyAction.CONFIRM)."""
@@ -49,6 +60,7 @@ def record_service(*, actor, member_id, community_id, served_on: dt.date, activi
     entry = ServiceEntry.objects.create(member=member, community=community, served_on=served_on,
                                         activity=text(activity, _("Activity")), hours=_hours(hours),
                                         recorded_by=actor)
+    keep_last_served(member.pk)
     audit.record(actor=actor, action="party.service_record", obj=entry, division=community,
                  after=audit.snapshot(entry, ENTRY_FIELDS))
     return entry
@@ -67,6 +79,7 @@ def void_service(*, actor, entry_id, reason: str) -> ServiceEntry:
     before = audit.snapshot(entry, ENTRY_FIELDS)
     entry.voided_at, entry.void_reason = timezone.now(), reason
     entry.save(update_fields=["voided_at", "void_reason"])
+    keep_last_served(entry.member_id)
     audit.record(actor=actor, action="party.service_void", obj=entry, division=entry.community, before=before,
                  after=audit.snapshot(entry, ENTRY_FIELDS), reason=reason)
     return entry

@@ -43,6 +43,10 @@ def test_service_is_recorded_for_reported_in_members_and_voided_never_deleted(wo
         entry = service_record.record_service(actor=desk, member_id=p.member_a.pk, community_id=city.community_a.pk,
                                               served_on=dt.date(2026, 3, 20), activity="垃圾分类督导", hours="3.5")
         assert entry.hours == Decimal("3.5")
+        # The dashboard counts who served this period; a voided entry no longer counts.
+        assert sel.report_in_rates(desk, city.community_a).served == 1
+        assert [m.name for m in sel.dashboard_members(desk, city.community_a, "served", sel.member_period())] == \
+            ["孙丽"]
         with pytest.raises(DomainError):
             service_record.record_service(actor=desk, member_id=p.member_a.pk, community_id=city.community_a.pk,
                                           served_on=dt.date(2026, 3, 20), activity="x", hours=30)
@@ -54,6 +58,7 @@ def test_service_is_recorded_for_reported_in_members_and_voided_never_deleted(wo
             service_record.void_service(actor=city.users["district_officer"], entry_id=entry.pk, reason="错录")
         voided = service_record.void_service(actor=desk, entry_id=entry.pk, reason="错录")
         assert voided.voided_at is not None
+        assert sel.report_in_rates(desk, city.community_a).served == 0
         with pytest.raises(DomainError):
             service_record.void_service(actor=desk, entry_id=entry.pk, reason="again")
     assert ServiceEntry.objects.count() == 1
