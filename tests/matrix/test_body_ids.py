@@ -10,6 +10,7 @@ import pytest
 
 from gongzhi.cases.models import Case, Sidestep, Whistle
 from gongzhi.cases.services import workflow
+from gongzhi.party.models import Member, MemberRegistration, Organisation, UnitRegistration
 from gongzhi.registry.models import Building, Household, Resident, Visit
 
 from .routes import normalise
@@ -89,6 +90,23 @@ ROWS = [
     Row("household moved to", "grid_worker", lambda w: f"/api/v1/registry/residents/{w.reg.li.pk}/household",
         lambda w, v: {"household_id": v}, lambda w, s: getattr(w, s).household.pk,
         lambda w: Resident.objects.filter(pk=w.reg.li.pk)),
+    # The party organisation: where an organisation is sited, whose relation a member's organisation
+    # holds, whom a desk registers, with which community a unit co-builds.
+    Row("party organisation's division", "community_secretary", lambda w: "/api/v1/party/organisations",
+        lambda w, v: {"name": "测试党支部", "form": "branch", "line": "grid", "division_id": v,
+                      "parent_id": w.party.community_a.pk},
+        lambda w, s: getattr(w, s).grid.pk, lambda w: Organisation.objects.all()),
+    Row("party member's organisation", "community_secretary", lambda w: "/api/v1/party/members",
+        lambda w, v: {"organisation_id": v, "name": "测试党员"},
+        lambda w, s: (w.party.branch_a if s == "a" else w.party.branch_b).pk, lambda w: Member.objects.all()),
+    Row("member registered at the desk", "community_secretary", lambda w: "/api/v1/party/registrations/members/desk",
+        lambda w, v: {"member_id": v, "community_id": w.a.community.pk},
+        lambda w, s: (w.party.secretary_member if s == "a" else w.party.member_b).pk,
+        lambda w: MemberRegistration.objects.all()),
+    Row("unit's co-building community", "street_officer_a", lambda w: "/api/v1/party/registrations/units",
+        lambda w, v: {"organisation_id": w.party.unit_a.pk, "community_id": v, "offers": ["venue"]},
+        lambda w, s: (w.city.community_a2 if s == "a" else w.city.community_b).pk,
+        lambda w: UnitRegistration.objects.all()),
 ]
 # Rows whose refusal waits for a fix elsewhere (strict xfail, so the fix landing shows); the
 # whistle, dispatch and transfer ids of the case-leaks change are all refused now.
