@@ -48,6 +48,9 @@ def _entries() -> dict:
     API_ENTRIES = [
         E("GET", f"{A}/members", ok=MEMBERS_VIEW),
         E("POST", f"{A}/members", ok=MEMBERS_EDIT, status="reached"),
+        E("GET", f"{A}/members/export", ok=MEMBERS_EXPORT),
+        E("GET", f"{A}/members/template", ok=ALL),
+        E("POST", f"{A}/members/import", ok=MEMBERS_EDIT, status="reached"),
         E("GET", f"{A}/members/{{member_id}}", params=M, ok=MEMBERS_VIEW, denied=404, shows=_name),
         E("PATCH", f"{A}/members/{{member_id}}", params=M, ok=MEMBERS_EDIT, status="reached", seen_by=MEMBERS_VIEW),
         E("POST", f"{A}/members/{{member_id}}/transfer", params=M, ok=MEMBERS_EDIT, status="reached",

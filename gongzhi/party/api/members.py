@@ -8,15 +8,18 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongzhi.core import scope
+from gongzhi.core.errors import DomainError
 from gongzhi.core.schemas import NOT_FOUND, ErrorOut, ProblemsOut
 
 from ..models import Member, Transfer
 from ..permissions import PartyAction
 from ..selectors import members as selectors
+from ..services import member_sheets
 from ..services import members as services
 
 router = Router(tags=["party"])
@@ -227,6 +230,63 @@ def list_members(request, filters: Query[PartyMemberFilters]):
     community filter that is missing or out of reach."""
     _require_may(request.auth, A.VIEW_MEMBERS)
     return selectors.members_for(request.auth, **filters_of(request.auth, filters))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PartyImportProblemOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class PartyImportOut(Schema):
+    rows: int = Field(description="data rows read")
+    created: int = Field(description="members entered (0 whenever a row has a problem: all or nothing)")
+    problem_count: int
+    problems: list[PartyImportProblemOut] = Field(description="the first problems, by row and column")
+
+
+@router.get("/members/export", response={200: None, 403: ErrorOut, **NOT_FOUND},
+            summary="The members listed, as .xlsx (numbers masked; audited)")
+def export_members(request, filters: Query[PartyMemberFilters]):
+    """The same filters as the list, in the caller's EXPORT scope; Chinese headers."""
+    from django.http import FileResponse
+
+    _require_may(request.auth, A.EXPORT)
+    export = member_sheets.export_members(actor=request.auth, filters=filters_of(request.auth, filters))
+    return FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=XLSX)
+
+
+@router.get("/members/template", response={200: None}, summary="The import template (.xlsx)")
+def import_template(request):
+    """A blank spreadsheet with its headers, choices and help: no one's data."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(member_sheets.template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="party-members-template.xlsx"'
+    return response
+
+
+@router.post("/members/import", response={200: PartyImportOut, 400: PartyImportOut, 403: ErrorOut,
+                                          422: ProblemsOut},
+             summary="Enter members from an .xlsx (all rows or none)")
+def import_members(request, file: File[UploadedFile] = None):
+    """Every row is checked first; if any has a problem nothing is entered and the answer (400) lists
+    the problems by row and column, in your language."""
+    _require_may(request.auth, A.EDIT_MEMBERS)
+    if file is None:
+        return Status(400, {"rows": 0, "created": 0, "problem_count": 1,
+                            "problems": [{"row": 0, "column": "", "message": _("Choose an .xlsx file.")}]})
+    try:
+        result = member_sheets.import_members(actor=request.auth, source=file)
+    except DomainError as exc:  # not a spreadsheet, too many rows, no header row
+        return Status(400, {"rows": 0, "created": 0, "problem_count": 1,
+                            "problems": [{"row": 0, "column": "", "message": str(exc.message)}]})
+    body = {"rows": result.rows, "created": result.created, "problem_count": result.problem_count,
+            "problems": [vars(p) for p in result.problems]}
+    return Status(200 if result.imported or not result.problem_count else 400, body)
 
 
 @router.get("/members/{member_id}", response={200: PartyMemberDetailOut, **NOT_FOUND},

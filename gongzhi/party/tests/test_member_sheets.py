@@ -126,3 +126,27 @@ def test_the_import_page_lists_the_problems_by_row_and_column(w):
     r = c.post(reverse("party:member_import"), {"file": upload})
     assert r.status_code == 302 and Member.objects.filter(name="冯一").exists()
     assert Client().get(reverse("party:member_import")).status_code == 302
+
+
+def test_import_and_export_over_the_api(w):
+    from openpyxl import load_workbook
+
+    from gongzhi.accounts.services import issue_token
+
+    city, p = w
+    officer = city.users["street_officer_a"]
+    client = Client(headers={"Authorization": f"Bearer {issue_token(actor=officer, name='t')[1]}"})
+    before = Member.objects.count()
+    bad = client.post("/api/v1/party/members/import", {"file": SimpleUploadedFile(
+        "m.xlsx", sheet(*good_rows(p), ("冯四", "", "", "", p.branch_b.name, "", "", "", "", "")))})
+    assert bad.status_code == 400 and bad.json()["created"] == 0 and Member.objects.count() == before
+    assert [x["row"] for x in bad.json()["problems"]] == [4]
+    assert client.post("/api/v1/party/members/import").status_code == 400  # no file
+    good = client.post("/api/v1/party/members/import", {"file": SimpleUploadedFile("m.xlsx", sheet(*good_rows(p)))})
+    assert good.status_code == 200 and good.json()["created"] == 2
+    exported = client.get("/api/v1/party/members/export", {"q": "冯"})
+    rows = list(load_workbook(io.BytesIO(b"".join(exported.streaming_content)), read_only=True).active.iter_rows(
+        values_only=True))
+    cells = [c for row in rows[1:] for c in row]
+    assert {"冯一", "冯二"} <= set(cells) and "13600000001" not in cells and "136****0001" in cells
+    assert AuditEntry.objects.filter(action__contains="export", actor=officer).exists()
