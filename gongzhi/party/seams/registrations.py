@@ -93,6 +93,17 @@ def _desk_todos(user) -> list[Todo]:
     ]
 
 
+def _secretary_todos(user) -> list[Todo]:
+    """A secretary's (a unit's, a branch's): feedback cards sent to their organisation to acknowledge."""
+    from ..choices import CardStatus
+    from ..selectors import registrations as sel
+
+    if not any(getattr(a, "party_organisation", None) is not None for a in scope.assignments(user)):
+        return []
+    count = sel.acknowledgeable_cards(user).filter(status=CardStatus.SENT).count()
+    return [Todo("party.cards_to_acknowledge", count, reverse("party:cards"), priority=50)]
+
+
 def _is_member(user) -> bool:
     return scope.may(user, A.REPORT_IN)
 
@@ -108,6 +119,10 @@ def register() -> None:
         "count"))
     register_todo_provider("party.member", _member_todos)
     register_todo_provider("party.desk", _desk_todos)
+    register_todo_text("party.cards_to_acknowledge", ngettext_lazy(
+        "%(count)d service feedback card to acknowledge", "%(count)d service feedback cards to acknowledge",
+        "count"))
+    register_todo_provider("party.secretary", _secretary_todos)
     register_menu_entry(MenuEntry("party.report_in", _("Report in"), "party:report_in", order=35,
                                   active=lambda m: m.url_name in ("report_in", "report_in_qr", "my_branch",
                                                                   "my_service") and m.namespace == "party",

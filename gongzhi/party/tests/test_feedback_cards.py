@@ -99,12 +99,18 @@ def test_the_unit_secretary_acknowledges_cards_sent_to_the_unit_only(world):
                                                                              community_id=city.community_a.pk)}
         unit_card, branch_card = cards[p.unit_member.pk], cards[p.member_a.pk]
         assert [c.pk for c in sel.feedback_cards_for(p.unit_secretary)] == [unit_card.pk]
+        from gongzhi.core.seams.todos import todos_for
+
+        def to_acknowledge(user):
+            return [t.count for t in todos_for(user) if t.code == "party.cards_to_acknowledge"]
+
+        assert to_acknowledge(p.unit_secretary) == [1]  # on the secretary's home page
         with pytest.raises(NotInScope):
             service_record.acknowledge_card(actor=p.unit_secretary, card_id=branch_card.pk)
         with pytest.raises(PermissionDenied):  # the community desk sent it; it does not acknowledge it
             service_record.acknowledge_card(actor=city.users["street_officer_a"], card_id=unit_card.pk)
         done = service_record.acknowledge_card(actor=p.unit_secretary, card_id=unit_card.pk)
-        assert done.status == "acknowledged"
+        assert done.status == "acknowledged" and to_acknowledge(p.unit_secretary) == []
         with pytest.raises(DomainError):
             service_record.acknowledge_card(actor=p.unit_secretary, card_id=unit_card.pk)
         service_record.acknowledge_card(actor=p.branch_secretary, card_id=branch_card.pk)
