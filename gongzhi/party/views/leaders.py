@@ -80,46 +80,37 @@ def _keeping(user, pk):
     return link
 
 
-@login_required
-@require_POST
-def leader_end(request, pk):
-    user = request.user
-    link = _keeping(user, pk)
-    form = EndForm(request.POST)
+def _on_link(request, pk, form_class, run, done: str):
+    """A form posted about one link the user keeps: the service's refusal or the form's errors
+    shown as messages, then back to the link's page."""
+    link = _keeping(request.user, pk)
+    form = form_class(request.POST)
     if form.is_valid():
-        attempt(request, lambda: services.end_link(actor=user, link_id=link.pk, reason=form.cleaned_data["reason"]),
-                _("The link has ended."))
+        attempt(request, lambda: run(link, form.cleaned_data), done)
     else:
         form_refusal(request, form)
     return redirect("party:leader", link.pk)
+
+
+@login_required
+@require_POST
+def leader_end(request, pk):
+    return _on_link(request, pk, EndForm, lambda link, data: services.end_link(
+        actor=request.user, link_id=link.pk, reason=data["reason"]), _("The link has ended."))
 
 
 @login_required
 @require_POST
 def leader_visit(request, pk):
-    user = request.user
-    link = _keeping(user, pk)
-    form = VisitForm(request.POST)
-    if form.is_valid():
-        attempt(request, lambda: services.record_visit(actor=user, link_id=link.pk, **form.cleaned_data),
-                _("The visit is recorded."))
-    else:
-        form_refusal(request, form)
-    return redirect("party:leader", link.pk)
+    return _on_link(request, pk, VisitForm, lambda link, data: services.record_visit(
+        actor=request.user, link_id=link.pk, **data), _("The visit is recorded."))
 
 
 @login_required
 @require_POST
 def leader_problem(request, pk):
-    user = request.user
-    link = _keeping(user, pk)
-    form = ProblemForm(request.POST)
-    if form.is_valid():
-        attempt(request, lambda: services.take_problem(actor=user, link_id=link.pk, **form.cleaned_data),
-                _("The problem is taken on."))
-    else:
-        form_refusal(request, form)
-    return redirect("party:leader", link.pk)
+    return _on_link(request, pk, ProblemForm, lambda link, data: services.take_problem(
+        actor=request.user, link_id=link.pk, **data), _("The problem is taken on."))
 
 
 @login_required
