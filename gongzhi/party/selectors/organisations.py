@@ -5,7 +5,7 @@ list, a form's choices and the check of an id that comes back are one and the sa
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from gongzhi.core import scope
@@ -168,20 +168,24 @@ def buildings_of(organisation: Organisation) -> list:
 # --- committees ------------------------------------------------------------------------------------
 
 
+# Seats in rank: the secretary first, then deputies, members, part-time members.
+SEAT_RANK = Case(*(When(position=p, then=Value(i)) for i, p in enumerate(Position)), default=Value(len(Position)))
+
+
 def current_term(organisation: Organisation) -> Term | None:
     return organisation.terms.filter(ended_on__isnull=True).first()
 
 
 def terms_of(organisation: Organisation) -> list[Term]:
-    current = Seat.objects.order_by("position", "id")
+    current = Seat.objects.order_by(SEAT_RANK, "id")
     return list(organisation.terms.prefetch_related(Prefetch("seats", queryset=current)).order_by("-number"))
 
 
 def current_seats(term: Term | None) -> list[Seat]:
     if term is None:
         return []
-    return list(term.seats.filter(ended_on__isnull=True).select_related("member", "from_department",
-                                                                          "from_organisation"))
+    seats = term.seats.filter(ended_on__isnull=True).select_related("member", "from_department", "from_organisation")
+    return list(seats.order_by(SEAT_RANK, "id"))
 
 
 def attendance_rates(term: Term | None) -> dict[int, dict]:

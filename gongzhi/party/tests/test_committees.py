@@ -122,3 +122,13 @@ def test_a_term_falling_due_is_a_to_do_for_who_manages_it(world):
     assert not [t for t in todos_for(p.branch_secretary) if t.code == "party.terms_due"]
     make_member("新党员", p.branch_a)  # members do not change the due date
     assert sel.terms_due(user).count() == 1
+
+
+def test_the_committee_is_listed_in_rank_secretary_first():
+    from gongzhi.demo.fixture_city import build_fixture_city
+    from gongzhi.party.selectors.organisations import current_seats
+
+    from .factories import build_party
+
+    p = build_party(build_fixture_city())
+    assert [s.position for s in current_seats(p.term_community_a)] == ["secretary", "part_time"]
