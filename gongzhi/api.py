@@ -14,19 +14,61 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gongzhi.accounts.auth import api_auth
 from gongzhi.core.badinput import MAX_PAGE
 from gongzhi.core.errors import DomainError
+from gongzhi.core.schemas import ErrorOut, ProblemsOut
+
+# The answers any operation may give whatever it does, documented on every operation they apply to
+# (an operation's own `response=` may name them too, with its own schema): status -> (when, body).
+SHARED_ANSWERS = {
+    400: ("A NUL character (U+0000) in the path, query, body or token, or a body that cannot be read; "
+          "or a refusal of the operation's own.", ProblemsOut),
+    401: ("No valid bearer token and no signed-in session, or a token that is unknown, revoked or expired.",
+          ErrorOut),
+    403: ("Refused: `password_change_required` until the one-time password is changed, `csrf` for a "
+          "session request without its CSRF token, or `forbidden` for an action the roles do not cover.",
+          ErrorOut),
+    404: ("`not_found`: missing, or outside the divisions the caller may see (the two answer alike).", ErrorOut),
+    413: ("`too_large`: the body is larger than the server accepts.", ErrorOut),
+    422: ("`invalid`: a parameter or body field does not match this description; `problems` lists each "
+          "(`loc`, `msg`, `type`).", ProblemsOut),
+}
+
+
+def _shared_statuses(operation: dict) -> list[int]:
+    parameters = operation.get("parameters", [])
+    statuses = [400]
+    if operation.get("security"):
+        statuses += [401, 403]
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.append(404)
+    if "requestBody" in operation:
+        statuses.append(413)
+    if parameters or "requestBody" in operation:
+        statuses.append(422)
+    return statuses
 
 
 class GongzhiAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Every paginated list says how far its pages go: gongzhi.core.badinput refuses a page
         beyond MAX_PAGE for all of them (422), before ninja's own pagination would ask the
-        database for an offset it cannot hold."""
+        database for an offset it cannot hold. Every operation documents the answers it may give
+        whatever it does (SHARED_ANSWERS), all in the one error shape."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorOut, ProblemsOut):
+            if model.__name__ not in components:
+                components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 for parameter in operation.get("parameters", []):
                     if parameter.get("in") == "query" and parameter.get("name") == "page":
                         parameter.setdefault("schema", {})["maximum"] = MAX_PAGE
+                responses = operation.setdefault("responses", {})
+                for status in _shared_statuses(operation):
+                    if status not in responses and str(status) not in responses:
+                        description, model = SHARED_ANSWERS[status]
+                        responses[status] = {"description": description, "content": {"application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
         return schema
 
 

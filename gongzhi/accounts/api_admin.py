@@ -16,7 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import field_validator
 
 from gongzhi.core import roles
-from gongzhi.core.schemas import AUTH_ERRORS, NOT_FOUND, DivisionRef, ErrorOut, ProblemsOut
+from gongzhi.core.schemas import NOT_FOUND, DivisionRef, ErrorOut, ProblemsOut
 from gongzhi.departments.selectors import managed_department_for
 from gongzhi.divisions.selectors import division_for
 
@@ -166,10 +166,11 @@ def _assignment(actor, user, pk):
 # --- operations ------------------------------------------------------------------------------
 
 
-@router.get("", response={200: list[UserOut], 403: ErrorOut, **AUTH_ERRORS},
+@router.get("", response={200: list[UserOut], 403: ErrorOut, **NOT_FOUND},
             summary="The people holding a role in your divisions")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def user_list(request, filters: Query[UserFilters]):
+    """A `division` you do not manage answers 404, as a missing one does."""
     actor = request.auth
     _require_manager(actor)
     division = None

@@ -157,7 +157,8 @@ def grid_list(
     return {"items": items, "count": grids.count(), "page": page, "page_size": page_size}
 
 
-@router.get("/locate", auth=None, response={200: LocateOut, 400: ErrorOut, 404: ErrorOut, 422: ProblemsOut},
+@router.get("/locate", auth=None,
+            response={200: LocateOut, 400: ErrorOut, 404: ErrorOut, 422: ProblemsOut, 429: ErrorOut},
             throttle=[AnonRateThrottle(LOCATE_RATE)], summary="The grid a point lies in (public)")
 def grid_locate(
     request,

@@ -3,7 +3,9 @@
 from typing import Literal
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import model_validator
 
 from gongzhi.core.schemas import AUTH_ERRORS, ErrorOut, ProblemsOut
 from gongzhi.departments.models import Department
@@ -33,6 +35,21 @@ class CategoryIn(Schema):
     department_kind: str = Field("", max_length=32)
     department_level: Literal["district", "street", ""] = ""
     owner_department_id: int | None = None
+
+    @model_validator(mode="after")
+    def _terms_fit_the_level(self):
+        # A class only groups sub-categories: the time limits belong to the sub-categories (422, not
+        # the table's constraint failing).
+        if not self.parent and (self.response_limit is not None or self.handling_limit is not None):
+            raise ValueError(_("A class has no time limits: give them to its sub-categories."))
+        # A limit without its unit would leave a case's clock unable to start.
+        if ((self.response_limit is not None and self.response_unit is None)
+                or (self.handling_limit is not None and self.handling_unit is None)):
+            raise ValueError(_("A time limit needs its unit (hours or days)."))
+        return self
+
+
+CLEARABLE = {"response_limit", "handling_limit", "owner_department_id"}
 
 
 class CategoryPatch(Schema):
@@ -89,12 +106,15 @@ def create(request, payload: CategoryIn):
 @router.patch("/categories/{code}", response={200: CategoryOut, 400: ProblemsOut, 403: ErrorOut, 404: ErrorOut,
                                               409: ErrorOut, **AUTH_ERRORS}, summary="Edit a category (administrators)")
 def edit(request, code: str, payload: CategoryPatch):
+    """Only the fields sent change. `null` clears a limit or the owner department; a text, a unit,
+    a choice or a flag cannot be cleared, so `null` leaves it as it is."""
     services.require_catalogue_manager(request.auth)
     category = Category.objects.filter(code=code).first()
     if category is None:
         raise Http404
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version", None)
+    changes = {name: value for name, value in changes.items() if value is not None or name in CLEARABLE}
     if "owner_department_id" in changes:
         changes["owner_department"] = _owner(changes.pop("owner_department_id"))
     return services.update_category(actor=request.auth, category=category, changes=changes, expected_version=version)

@@ -59,15 +59,18 @@ class SubmittedOut(BaseModel):
 
 
 @router.post("", auth=optional_auth, throttle=[AnonymousThrottle(ANONYMOUS_REPORTS)],
-             response={200: SubmittedOut, 201: SubmittedOut, 400: ProblemsOut, 403: ErrorOut, 409: ErrorOut,
-                       422: ProblemsOut},
+             response={200: SubmittedOut, 201: SubmittedOut, 400: ProblemsOut, 401: ErrorOut, 403: ErrorOut,
+                       404: ErrorOut, 409: ErrorOut, 422: ProblemsOut, 429: ErrorOut},
              summary="Report a problem")
 def submit(request, payload: Form[SubmitIn], photos: File[list[UploadedFile]] = None,
            audio: File[UploadedFile] = None):
     """Multipart form: the fields below, up to 9 `photos` (JPEG, PNG, WebP) and one `audio`
     recording (WebM, Ogg, M4A, MP3, WAV). Without an account only the resident channel is open.
     Sending the same report again with the same idempotency key answers 200 with the first case.
-    Ask `GET /nearby` before sending (and `nearby_url` after) for the same problem reported nearby."""
+    Ask `GET /nearby` before sending (and `nearby_url` after) for the same problem reported nearby.
+    A token that is not valid answers 401 (the report is not filed as anonymous); a `category` that
+    is no active sub-category answers 404; without an account, more than 30 reports an hour from
+    one address answer 429."""
     files = prepare_uploads(list(photos or []), audio)  # refuses bad files before anything is written
     key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key
     category = _category(payload.category)

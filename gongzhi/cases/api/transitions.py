@@ -152,7 +152,8 @@ def rate(request, case_id: int, payload: RateIn):
 
 
 @router.post("/track/{tracking_code}/rate", auth=optional_auth,
-             response={200: PublicCaseOut, 400: ProblemsOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             response={200: PublicCaseOut, 400: ProblemsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                       409: ErrorOut},
              summary="Rate a case by its tracking code: with its follow token, or as a signed-in follower")
 def rate_with_token(request, tracking_code: str, payload: TokenRateIn):
     case = selectors.public_case(tracking_code)

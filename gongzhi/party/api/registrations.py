@@ -19,6 +19,7 @@ from ..selectors import registrations as sel
 from ..services import registrations as services
 from ..services import service_record
 from . import leaders
+from .organisations import PartyDivisionRef, PartyOrganisationRef
 
 router = Router(tags=["party: report-in"])
 router.add_router("", leaders.router)
@@ -31,17 +32,6 @@ LIST = {403: ErrorOut, 422: ProblemsOut, **NOT_FOUND}
 def require_may(user, action: str) -> None:
     if not scope.may(user, action):
         raise PermissionDenied(_("You may not do this."))
-
-
-class PartyDivisionRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class PartyOrganisationRef(Schema):
-    id: int
-    name: str
 
 
 # --- members' report-ins -------------------------------------------------------------------------

@@ -126,7 +126,9 @@ def create_resident(request, data: ResidentIn):
               summary="Correct a resident's details")
 def update_resident(request, resident_id: int, data: ResidentPatch):
     resident = selectors.access_resident(request.auth, resident_id)
-    changes = data.dict(exclude_unset=True, exclude={"expected_version"})
+    # Only the fields sent change; null clears the birth date and leaves any other field as it is.
+    changes = {name: value for name, value in data.dict(exclude_unset=True, exclude={"expected_version"}).items()
+               if value is not None or name == "birth_date"}
     people.update_resident(actor=request.auth, resident=resident, expected_version=data.expected_version, **changes)
     return _detail(selectors.access_resident(request.auth, resident_id))
 

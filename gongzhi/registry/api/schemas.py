@@ -2,11 +2,19 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
 from gongzhi.core.schemas import DivisionRef
 from gongzhi.registry import permissions
+from gongzhi.registry.choices import HouseholdKind, PersonalField, Relation, Residence
+
+# The choices a request may name, spelled out in the schema (an unknown value is refused with 422).
+RelationIn = Literal[tuple(Relation.values)]
+ResidenceIn = Literal[tuple(Residence.values)]
+HouseholdKindIn = Literal[tuple(HouseholdKind.values)]
+PersonalFieldIn = Literal[tuple(PersonalField.values)]
 
 
 class GridRef(Schema):
@@ -116,8 +124,8 @@ class ResidentIn(Schema):
     birth_date: dt.date | None = None
     id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=20)
-    relation: str = "other"
-    residence: str = "both"
+    relation: RelationIn = Relation.OTHER.value
+    residence: ResidenceIn = Residence.BOTH.value
     registered_address: str = Field("", max_length=200)
     notes: str = ""
     tags: list[str] = Field(default_factory=list, description="tag codes")
@@ -131,8 +139,8 @@ class ResidentPatch(Schema):
     birth_date: dt.date | None = None
     id_number: str | None = Field(None, max_length=18)
     phone: str | None = Field(None, max_length=20)
-    relation: str | None = None
-    residence: str | None = None
+    relation: RelationIn | None = Field(None, description="null (or left out) leaves it as it is")
+    residence: ResidenceIn | None = Field(None, description="null (or left out) leaves it as it is")
     registered_address: str | None = Field(None, max_length=200)
     notes: str | None = None
 
@@ -144,18 +152,18 @@ class MoveIn(Schema):
 
 class HouseholdMove(MoveIn):
     household_id: int
-    relation: str = "other"
+    relation: RelationIn = Relation.OTHER.value
 
 
 class TagIn(Schema):
-    tag: str
+    tag: str = Field(..., min_length=1, description="a tag code (GET /tags)")
     started_on: dt.date | None = None
     permit_valid_from: dt.date | None = None
     permit_valid_until: dt.date | None = None
 
 
 class RevealIn(Schema):
-    field: str = Field(..., description="id_number or phone")
+    field: PersonalFieldIn
 
 
 class RevealOut(Schema):
@@ -233,13 +241,13 @@ class HouseholdDetailOut(HouseholdOut):
 class HouseholdIn(Schema):
     building_id: int
     room: str = Field("", max_length=32)
-    kind: str = "owner_occupied"
+    kind: HouseholdKindIn = HouseholdKind.OWNER_OCCUPIED.value
 
 
 class HouseholdPatch(Schema):
     expected_version: int | None = None
     room: str | None = Field(None, max_length=32)
-    kind: str | None = None
+    kind: HouseholdKindIn | None = None
 
 
 class ArchiveIn(Schema):
