@@ -4,7 +4,7 @@ and the roles that come from a post: a committee seat or a member's own record
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
 
 from gongzhi.accounts.choices import Role
 from gongzhi.core import roles, scope
@@ -120,24 +120,36 @@ class Post:
         return self.party_organisation.division_id
 
 
-def _role_of(seat: Seat) -> str:
-    if seat.position in (Position.SECRETARY, Position.DEPUTY):
-        return PartyRole.UNIT_SECRETARY if seat.term.organisation.line == Line.UNIT else PartyRole.SECRETARY
-    if seat.duty == Duty.ORGANISATION:
+def _role_of(org: Organisation, position: str | None, duty: str | None) -> str:
+    if position in (Position.SECRETARY, Position.DEPUTY):
+        return PartyRole.UNIT_SECRETARY if org.line == Line.UNIT else PartyRole.SECRETARY
+    if duty == Duty.ORGANISATION:
         return PartyRole.ORGANISATION_MEMBER
     return PartyRole.COMMITTEE_MEMBER
 
 
 def posts_of(user) -> list[Post]:
-    """The user's seats on current committees of active organisations, and their own membership."""
-    seats = (Seat.objects.filter(user=user, ended_on__isnull=True, term__ended_on__isnull=True,
-                                 term__organisation__status="active")
-             .select_related("term__organisation__division"))
-    posts = [Post(_role_of(seat), seat.term.organisation) for seat in seats]
-    member = (Member.objects.filter(user=user, state=MemberState.ACTIVE)
-              .select_related("organisation__division").first())
-    if member is not None:
-        posts.append(Post(PartyRole.MEMBER, member.organisation))
+    """The user's seats on current committees of active organisations, and their own membership —
+    one query on every request, whoever the user is: the organisations where either is held, each
+    with the user's seat on it (the highest, if several) and whether the user is a member there."""
+    seats = Seat.objects.filter(user=user, ended_on__isnull=True, term__ended_on__isnull=True)
+    membership = Member.objects.filter(user=user, state=MemberState.ACTIVE)
+    # The seat that gives the most, if a user holds several on one committee.
+    rank = Case(When(position__in=[Position.SECRETARY, Position.DEPUTY], then=0),
+                When(duty=Duty.ORGANISATION, then=1), default=2)
+    mine = seats.filter(term__organisation=OuterRef("pk")).order_by(rank)
+    orgs = (Organisation.objects.filter(Q(pk__in=seats.values("term__organisation_id"))
+                                        | Q(pk__in=membership.values("organisation_id")))
+            .annotate(seat_position=Subquery(mine.values("position")[:1]),
+                      seat_duty=Subquery(mine.values("duty")[:1]),
+                      is_member=Exists(membership.filter(organisation=OuterRef("pk"))))
+            .select_related("division"))
+    posts = []
+    for org in orgs:
+        if org.seat_position is not None and org.status == "active":
+            posts.append(Post(_role_of(org, org.seat_position, org.seat_duty), org))
+        if org.is_member:
+            posts.append(Post(PartyRole.MEMBER, org))
     return posts
 
 

@@ -225,7 +225,8 @@ def test_me_describes_roles_and_scope(client_as, city):
                         "registry.view_people", "registry.edit", "registry.import", "registry.export",
                         "case.view", "case.report", "case.register", "case.dispatch", "case.handle",
                         "case.close", "case.approve", "case.whistle", "case.merge", "case.reveal_contact",
-                        "assessment.view"],
+                        "assessment.view", "party.view", "party.view_members", "party.manage", "party.edit_members",
+                        "party.export", "party.confirm", "party.leaders"],
         },
     }
 

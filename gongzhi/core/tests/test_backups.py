@@ -30,7 +30,10 @@ assert (Path(settings.GONGZHI_PRIVATE_ROOT) / "visits" / "photo.bin").read_bytes
 client = Client()
 assert client.get("/healthz?check=database").status_code == 200
 assert client.post("/accounts/login/", {"username": "kept", "password": "kept-password-1"}).status_code == 302
-assert client.get("/").status_code == 200
+# Signed in, the restored deployment answers who the user is (JSON: the pages' static files are
+# the installation's, collected by `serve`, not part of a backup).
+me = client.get("/api/v1/me")
+assert me.status_code == 200 and me.json()["username"] == "kept", me.content
 print("served")
 """
 
