@@ -75,6 +75,13 @@ class Category(models.Model):
     def clean(self):
         if self.parent is not None and self.parent.parent_id is not None:
             raise ValidationError(_("The catalogue has two levels: a sub-category's parent is a class."))
+        # What the database's constraint also says, in words, before it is reached (a class's check
+        # leaves out the parent, which the constraint reads).
+        if self.parent_id is None and (self.response_limit is not None or self.handling_limit is not None):
+            raise ValidationError(_("A class has no time limits: give them to its sub-categories."))
+        for limit, unit in ((self.response_limit, self.response_unit), (self.handling_limit, self.handling_unit)):
+            if limit is not None and not unit:
+                raise ValidationError(_("A time limit needs its unit (hours or days)."))
         if self.routing == RoutingRule.TERRITORY and not self.department_kind:
             raise ValidationError(_("Routing by territory needs a department kind."))
         if self.routing == RoutingRule.OWNER and self.owner_department_id is None:

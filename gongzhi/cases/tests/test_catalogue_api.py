@@ -66,3 +66,21 @@ def test_an_edit_by_someone_else_is_403_even_for_a_missing_code(client, city):
     response = client.patch(f"{URL}/no-such-code", {"name_en": "X"}, content_type="application/json",
                             headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 403
+
+
+def test_a_class_given_time_limits_or_a_limit_without_unit_is_refused_not_a_500(city):
+    """The database's own constraint is never what answers: the service refuses first, in words."""
+    from gongzhi.cases.services.catalogue import update_category
+    from gongzhi.core.errors import DomainError
+
+    seed_catalogue()
+    admin = city.users["city_admin"]
+    top = Category.objects.filter(parent__isnull=True).first()
+    sub = Category.objects.filter(parent__isnull=False).first()
+    with pytest.raises(DomainError):
+        update_category(actor=admin, category=top, changes={"response_limit": 2, "response_unit": "hours"})
+    with pytest.raises(DomainError):
+        update_category(actor=admin, category=sub, changes={"handling_limit": 3, "handling_unit": ""})
+    top.refresh_from_db()
+    sub_before = Category.objects.get(pk=sub.pk)
+    assert top.response_limit is None and sub_before.handling_unit
