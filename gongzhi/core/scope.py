@@ -253,6 +253,8 @@ def check_ids(choices, pks: Iterable) -> list:
     """Every object the ids name, in the order given, or NotInScope if any is missing or out of
     scope; nothing is half-accepted."""
     wanted = [_coerce(pk) for pk in dict.fromkeys(pks)]
+    if any(isinstance(pk, int) and not BIGINT[0] <= pk <= BIGINT[1] for pk in wanted):
+        raise NotInScope()  # no row has it; SQLite would not even take it as a parameter
     if isinstance(choices, QuerySet):
         try:
             found = choices.in_bulk(wanted)
@@ -263,6 +265,9 @@ def check_ids(choices, pks: Iterable) -> list:
     if any(pk not in found for pk in wanted):
         raise NotInScope()
     return [found[pk] for pk in wanted]
+
+
+BIGINT = (-(2**63), 2**63 - 1)
 
 
 def _coerce(pk):

@@ -53,3 +53,12 @@ def test_revoked_role_covers_nothing(city):
     user.role_assignments.update(revoked_at=timezone.now())
     scope.forget_assignments(user)
     assert not grids_for(user).exists()
+
+
+@pytest.mark.parametrize("pk", [2**80, -(2**70), "9" * 30])
+def test_an_id_beyond_any_row_is_refused_like_a_missing_one(city, pk):
+    """A body naming an id no 64-bit key can hold reads as a missing id, not a database error."""
+    with pytest.raises(scope.NotInScope):
+        scope.check_id(Division.objects.all(), pk)
+    with pytest.raises(scope.NotInScope):
+        scope.check_ids(Division.objects.all(), [city.grid_a.pk, pk])
