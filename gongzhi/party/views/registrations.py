@@ -275,37 +275,32 @@ def unit(request, pk):
         "keeps": keeps, "project_form": ProjectForm(), "end_form": EndForm()})
 
 
-@login_required
-@require_POST
-def unit_end(request, pk):
-    user = request.user
-    reg = sel.unit_registration(user, pk)
-    form = EndForm(request.POST)
+def _on_unit(request, pk, form_class, run, done: str):
+    """A form posted about one unit's registration: the service decides; the form's errors are shown
+    to the unit's desk, and a refusal (403) to those who only see the registration."""
+    reg = sel.unit_registration(request.user, pk)
+    form = form_class(request.POST)
     if form.is_valid():
-        attempt(request, lambda: services.end_registration(actor=user, registration_id=reg.pk,
-                                                           reason=form.cleaned_data["reason"]),
-                _("The registration has ended."))
-    elif not sel.unit_desk_registrations(user).filter(pk=reg.pk).exists():
+        attempt(request, lambda: run(reg, form.cleaned_data), done)
+    elif not sel.unit_desk_registrations(request.user).filter(pk=reg.pk).exists():
         raise PermissionDenied
     else:
         form_refusal(request, form)
     return redirect("party:unit", reg.pk)
+
+
+@login_required
+@require_POST
+def unit_end(request, pk):
+    return _on_unit(request, pk, EndForm, lambda reg, data: services.end_registration(
+        actor=request.user, registration_id=reg.pk, reason=data["reason"]), _("The registration has ended."))
 
 
 @login_required
 @require_POST
 def project_new(request, pk):
-    user = request.user
-    reg = sel.unit_registration(user, pk)
-    form = ProjectForm(request.POST)
-    if form.is_valid():
-        attempt(request, lambda: services.add_project(actor=user, registration_id=reg.pk, **form.cleaned_data),
-                _("The project is added."))
-    elif not sel.unit_desk_registrations(user).filter(pk=reg.pk).exists():
-        raise PermissionDenied
-    else:
-        form_refusal(request, form)
-    return redirect("party:unit", reg.pk)
+    return _on_unit(request, pk, ProjectForm, lambda reg, data: services.add_project(
+        actor=request.user, registration_id=reg.pk, **data), _("The project is added."))
 
 
 @login_required
