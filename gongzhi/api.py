@@ -96,6 +96,11 @@ api.add_router("/registry/", "gongzhi.registry.api.router")
 api.add_router("/notifications/", "gongzhi.notifications.api.router")
 api.add_router("/assessment/", "gongzhi.assessment.api.router")
 api.add_router("/party/", "gongzhi.party.api.router")
+api.add_router("/service/", "gongzhi.service.api.router")
+api.add_router("/service/activities/", "gongzhi.volunteering.api.router")
+api.add_router("/points/", "gongzhi.points.api.router")
+api.add_router("/lovebank/", "gongzhi.lovebank.api.router")
+api.add_router("/squads/", "gongzhi.squads.api.router")
 
 DOMAIN_STATUS = {"stale": 409, "duplicate": 409, "conflict": 409, "forbidden": 403, "not_found": 404,
                  "password_change_required": 403}

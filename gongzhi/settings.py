@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "gongzhi.open311",
     "gongzhi.assessment",
     "gongzhi.party",
+    "gongzhi.volunteering",
+    "gongzhi.service",
+    "gongzhi.points",
+    "gongzhi.lovebank",
+    "gongzhi.squads",
 ]
 
 MIDDLEWARE = [

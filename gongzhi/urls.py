@@ -17,5 +17,10 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.open311.urls")),
     path("assessment/", include("gongzhi.assessment.urls")),
     path("party/", include("gongzhi.party.urls")),
+    path("service/", include("gongzhi.service.urls")),
+    path("volunteering/", include("gongzhi.volunteering.urls")),
+    path("points/", include("gongzhi.points.urls")),
+    path("lovebank/", include("gongzhi.lovebank.urls")),
+    path("squads/", include("gongzhi.squads.urls")),
     path("", include("gongzhi.core.urls")),
 ]

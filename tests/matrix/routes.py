@@ -78,14 +78,14 @@ KINDS = {
 CODE_KINDS = {"number", "code"}
 
 
-def _party_kinds() -> None:
-    from . import party_members, party_organisations, party_registrations
+def _parts_kinds() -> None:
+    from .parts import parts
 
-    for part in (party_organisations, party_members, party_registrations):
+    for part in parts():
         KINDS.update(part.KINDS)
 
 
-_party_kinds()
+_parts_kinds()
 
 
 def fill(template: str, params: dict, world, side: str, persona: str | None = None) -> str:

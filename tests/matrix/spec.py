@@ -445,14 +445,13 @@ PAGE_ENTRIES = [
     E("GET", "api:openapi-view", ok=ALL, anon=PUBLIC),
 ]
 
-def _party_entries() -> list[Entry]:
-    from . import party_members, party_organisations, party_registrations
+def _parts_entries() -> list[Entry]:
+    from .parts import parts
 
-    parts = (party_organisations, party_members, party_registrations)
-    return [e for part in parts for e in part.API_ENTRIES + part.PAGE_ENTRIES]
+    return [e for part in parts() for e in part.API_ENTRIES + part.PAGE_ENTRIES]
 
 
-ENTRIES = {e.key: e for e in API_ENTRIES + PAGE_ENTRIES + _party_entries()}
+ENTRIES = {e.key: e for e in API_ENTRIES + PAGE_ENTRIES + _parts_entries()}
 
 # Routes with no row in the matrix, and why. (None today: static files are served by whitenoise
 # outside the URL conf, there is no admin site, and the ninja API's own URL patterns are checked

@@ -114,12 +114,12 @@ def build_world() -> SimpleNamespace:
              IN_GRID_B, "府前路边有一堆垃圾", reg.building_b, reg.household_b, reg.zhao)
     from gongzhi.party.tests.factories import build_party
 
-    from . import party_members, party_organisations, party_registrations
+    from .parts import parts
 
     # The party tree of gongzhi.party.tests.factories: street A's organisations and members, and
-    # street B's; each part adds the objects its routes point at.
+    # street B's; each part (tests/matrix/parts.py) adds the objects its routes point at.
     party = build_party(city, reg)
-    for part in (party_organisations, party_members, party_registrations):
+    for part in parts():
         part.build(a, b, party, city)
     tokens = {name: issue_token(actor=user, name="matrix") for name, user in u.items()}
     return SimpleNamespace(city=city, users=u, a=a, b=b, reg=reg, catalogue=catalogue, tokens=tokens,

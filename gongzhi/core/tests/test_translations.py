@@ -39,10 +39,15 @@ COVERED_PATHS = (
     "departments",
     "divisions",
     "notifications",
+    "lovebank",
     "open311",
     "party",
+    "points",
     "registry",
+    "service",
+    "squads",
     "templates",
+    "volunteering",
     "workdays",
 )
 # Directories of the package that hold no translatable source.

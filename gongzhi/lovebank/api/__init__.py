@@ -1,0 +1,5 @@
+"""/api/v1/ routes of lovebank."""
+
+from ninja import Router
+
+router = Router(tags=["lovebank"])

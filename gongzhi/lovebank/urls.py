@@ -1,0 +1,2 @@
+app_name = "lovebank"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""三单制 — resident orders, branch dispatches, member takes the order."""

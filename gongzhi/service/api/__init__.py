@@ -1,0 +1,5 @@
+"""/api/v1/ routes of service."""
+
+from ninja import Router
+
+router = Router(tags=["service"])

@@ -1,0 +1,1 @@
+"""Emergency squads (应急突击队): rosters, alerts, muster, drills."""

@@ -1,0 +1,5 @@
+"""/api/v1/ routes of squads."""
+
+from ninja import Router
+
+router = Router(tags=["squads"])

@@ -1,0 +1,1 @@
+"""Activities, volunteers and their certified hours (志愿服务)."""
