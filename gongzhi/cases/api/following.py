@@ -10,7 +10,7 @@ from gongzhi.core.schemas import ErrorOut, ProblemsOut
 from .. import selectors
 from ..schemas import PublicCaseOut, public
 from ..services import following, workflow
-from .common import optional_auth
+from .common import OPTIONAL_AUTH_DOC, optional_auth
 
 router = Router()
 REFUSALS = {400: ProblemsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -68,7 +68,8 @@ def unfollow(request, tracking_code: str):
     return _state(request.auth, case)
 
 
-@router.post("/track/{tracking_code}/verify", auth=optional_auth, response={200: PublicCaseOut, **REFUSALS},
+@router.post("/track/{tracking_code}/verify", auth=optional_auth, openapi_extra=OPTIONAL_AUTH_DOC,
+             response={200: PublicCaseOut, **REFUSALS},
              summary="Check the result as its reporter: signed in, or with the report's follow token")
 def verify(request, tracking_code: str, payload: TokenVerifyIn):
     case = _case(tracking_code)

@@ -21,7 +21,7 @@ from ..schemas import NearbyOut
 from ..services.intake import Report, submit_case
 from ..services.notices import track_url
 from ..uploads import prepare_uploads
-from .common import AnonymousThrottle, category_by_code, optional_auth
+from .common import OPTIONAL_AUTH_DOC, AnonymousThrottle, category_by_code, optional_auth
 
 router = Router()
 ANONYMOUS_REPORTS = "30/h"  # per client address; a signed-in reporter is not limited here
@@ -58,7 +58,7 @@ class SubmittedOut(BaseModel):
                                         "out): follow one of those instead?")
 
 
-@router.post("", auth=optional_auth, throttle=[AnonymousThrottle(ANONYMOUS_REPORTS)],
+@router.post("", auth=optional_auth, openapi_extra=OPTIONAL_AUTH_DOC, throttle=[AnonymousThrottle(ANONYMOUS_REPORTS)],
              response={200: SubmittedOut, 201: SubmittedOut, 400: ProblemsOut, 401: ErrorOut, 403: ErrorOut,
                        404: ErrorOut, 409: ErrorOut, 422: ProblemsOut, 429: ErrorOut},
              summary="Report a problem")

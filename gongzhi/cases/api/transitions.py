@@ -17,7 +17,7 @@ from ..permissions import CaseAction
 from ..schemas import CaseDetailOut, PublicCaseOut, public
 from ..services import merging, workflow
 from ..uploads import prepare_uploads
-from .common import case_out, category_by_code, optional_auth
+from .common import OPTIONAL_AUTH_DOC, case_out, category_by_code, optional_auth
 
 router = Router()
 ANSWERS = {200: CaseDetailOut, 400: ProblemsOut, 403: ErrorOut, 409: ErrorOut, **NOT_FOUND}
@@ -151,7 +151,7 @@ def rate(request, case_id: int, payload: RateIn):
     return _answer(request, case)
 
 
-@router.post("/track/{tracking_code}/rate", auth=optional_auth,
+@router.post("/track/{tracking_code}/rate", auth=optional_auth, openapi_extra=OPTIONAL_AUTH_DOC,
              response={200: PublicCaseOut, 400: ProblemsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                        409: ErrorOut},
              summary="Rate a case by its tracking code: with its follow token, or as a signed-in follower")

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core import scope
 from gongzhi.core.schemas import NOT_FOUND, ErrorOut, ProblemsOut
@@ -14,7 +14,9 @@ from ..choices import ProblemStatus
 from ..permissions import PartyAction
 from ..selectors import leaders as sel
 from ..selectors import registrations as reg_sel
+from ..selectors.reading import as_read_by
 from ..services import leaders as services
+from .reading import ReadPages
 
 router = Router(tags=["party: linked leaders"])
 A = PartyAction
@@ -52,7 +54,7 @@ class PartyLeaderFilters(Schema):
 
 @router.get("/leaders", response={200: list[PartyLeaderLinkOut], 403: ErrorOut, **NOT_FOUND},
             summary="Linked leaders in your scope, with visits and problems counts")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(ReadPages, page_size=50)
 def list_links(request, filters: Query[PartyLeaderFilters]):
     user = request.auth
     if not scope.may(user, A.VIEW):
@@ -104,8 +106,8 @@ class PartyLeaderDetailOut(PartyLeaderLinkOut):
             summary="One linked leader, with visits and problems")
 def link_detail(request, link_id: int):
     link = sel.link_for(request.auth, link_id)
-    link.recent_visits = list(sel.visits_of(link)[:50])
-    link.problems_list = list(sel.problems_of(link))
+    link.recent_visits = as_read_by(request.auth, sel.visits_of(link)[:50])
+    link.problems_list = as_read_by(request.auth, sel.problems_of(link))
     return {**{f: getattr(link, f) for f in ("id", "name", "title", "user_id", "division", "started_on",
                                              "ended_on")},
             "visits": len(link.recent_visits),

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
@@ -19,8 +19,10 @@ from gongzhi.core.schemas import NOT_FOUND, ErrorOut, ProblemsOut
 from ..models import Member, Transfer
 from ..permissions import PartyAction
 from ..selectors import members as selectors
+from ..selectors.reading import as_read_by, as_read_by_one
 from ..services import member_sheets
 from ..services import members as services
+from .reading import ReadPages
 
 router = Router(tags=["party"])
 A = PartyAction
@@ -222,7 +224,7 @@ def _detail(user, pk) -> Member:
 
 @router.get("/members", response={200: list[PartyMemberOut], 403: ErrorOut, **NOT_FOUND},
             summary="Party members in your scope, masked; search and filters")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def list_members(request, filters: Query[PartyMemberFilters]):
     """The members whose relation is held, or who live, where your roles reach (a branch secretary:
     the branch; a community: those held there and those living there). `q` searches names, pinyin
@@ -293,7 +295,7 @@ def import_members(request, file: File[UploadedFile] = None):
             summary="One party member's record, masked")
 def member_detail(request, member_id: int):
     """404 alike for a missing member and one outside your scope."""
-    return _detail(request.auth, member_id)
+    return as_read_by_one(request.auth, _detail(request.auth, member_id))
 
 
 @router.post("/members", response={201: PartyMemberDetailOut, 200: PartyMemberDetailOut, **WRITE},
@@ -363,4 +365,4 @@ def reveal(request, member_id: int, data: PartyMemberRevealIn):
 @router.get("/members/{member_id}/transfers", response={200: list[PartyMemberTransferOut], **NOT_FOUND},
             summary="The transfers of a member's relation, newest first")
 def member_transfers(request, member_id: int) -> list[Transfer]:
-    return selectors.member_transfers(_detail(request.auth, member_id))
+    return as_read_by(request.auth, selectors.member_transfers(_detail(request.auth, member_id)))

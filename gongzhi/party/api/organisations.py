@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
@@ -22,6 +22,7 @@ from ..selectors import coverage as coverage_selectors
 from ..selectors import organisations as sel
 from ..services import committees
 from ..services import organisations as svc
+from .reading import ReadPages
 
 router = Router(tags=["party"])
 A = PartyAction
@@ -390,7 +391,7 @@ def _detail(org):
 
 @router.get("/organisations", response={200: list[PartyOrganisationOut], **LIST},
             summary="Party organisations in your scope, in tree order")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def list_organisations(request, filters: Query[PartyOrganisationFilters]):
     user = request.auth
     _require_view(user)
@@ -471,7 +472,7 @@ def reelect(request, organisation_id: int, data: PartyReelectIn):
 
 @router.get("/organisations/{organisation_id}/history", response={200: list[PartyChangeOut], **NOT_FOUND},
             summary="An organisation's history, newest first")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def organisation_history(request, organisation_id: int):
     return sel.history_of(_org(request.auth, organisation_id))
 

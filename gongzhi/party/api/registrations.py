@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core import scope
 from gongzhi.core.schemas import NOT_FOUND, ErrorOut, ProblemsOut
@@ -16,10 +16,12 @@ from gongzhi.core.schemas import NOT_FOUND, ErrorOut, ProblemsOut
 from ..choices import Evaluation, ProjectStatus, RegistrationStatus, ReportInMethod
 from ..permissions import PartyAction
 from ..selectors import registrations as sel
+from ..selectors.reading import as_read_by, as_read_by_one
 from ..services import registrations as services
 from ..services import service_record
 from . import leaders
 from .organisations import PartyDivisionRef, PartyOrganisationRef
+from .reading import ReadPages
 
 router = Router(tags=["party: report-in"])
 router.add_router("", leaders.router)
@@ -70,7 +72,7 @@ class PartyRegistrationFilters(Schema):
 
 @router.get("/registrations/members", response={200: list[PartyRegistrationOut], **LIST},
             summary="Members' report-ins in your scope")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def list_member_registrations(request, filters: Query[PartyRegistrationFilters]):
     """403 without the right to see party members anywhere; otherwise the report-ins you may see."""
     user = request.auth
@@ -164,7 +166,7 @@ class PartyUnitFilters(Schema):
 
 @router.get("/registrations/units", response={200: list[PartyUnitRegistrationOut], **LIST},
             summary="Units' registrations with co-building communities")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def list_unit_registrations(request, filters: Query[PartyUnitFilters]):
     user = request.auth
     require_may(user, A.VIEW)
@@ -190,7 +192,7 @@ def register_unit(request, data: PartyUnitRegistrationIn):
 @router.get("/registrations/units/{registration_id}", response={200: PartyUnitRegistrationOut, **NOT_FOUND},
             summary="One unit's registration")
 def unit_registration(request, registration_id: int):
-    return sel.unit_registration(request.auth, registration_id)
+    return as_read_by_one(request.auth, sel.unit_registration(request.auth, registration_id))
 
 
 class PartyEndIn(Schema):
@@ -208,7 +210,7 @@ def end_unit_registration(request, registration_id: int, data: PartyEndIn):
 @router.get("/registrations/units/{registration_id}/projects", response={200: list[PartyProjectOut], **NOT_FOUND},
             summary="A registration's co-building projects")
 def list_projects(request, registration_id: int):
-    return list(sel.projects_of(sel.unit_registration(request.auth, registration_id)))
+    return as_read_by(request.auth, sel.projects_of(sel.unit_registration(request.auth, registration_id)))
 
 
 class PartyProjectIn(Schema):
@@ -345,7 +347,7 @@ class PartyServiceEntryOut(Schema):
 
 @router.get("/service-entries", response={200: list[PartyServiceEntryOut], **LIST},
             summary="Service recorded for reported-in members")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def list_service(request, community: int | None = None):
     user = request.auth
     require_may(user, A.VIEW_MEMBERS)
@@ -400,7 +402,7 @@ class PartyCardFilters(Schema):
 
 
 @router.get("/feedback-cards", response={200: list[PartyCardOut], **LIST}, summary="Service feedback cards")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(ReadPages, page_size=PAGE_SIZE)
 def list_cards(request, filters: Query[PartyCardFilters]):
     """The cards of your communities, and those sent to your organisation."""
     user = request.auth

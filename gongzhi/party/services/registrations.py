@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, scope
 from gongzhi.core.errors import DomainError, StaleEdit
+from gongzhi.core.seams import hooks
 
 from ..choices import Offer, ProjectStatus, RegistrationStatus, ReportInMethod
 from ..models import Member, MemberRegistration, Policy, Project, UnitRegistration
@@ -277,6 +278,7 @@ def register_at_desk(*, actor, member_id, community_id) -> MemberRegistration:
 
 def _first_report_in(reg: MemberRegistration) -> None:
     """Keep the member's report-in dates (Member.first_reported_on, reported_period) with a confirmation."""
+    hooks.announce("party.member_registration_confirmed", registration=reg)  # points for the report-in
     Member.objects.filter(pk=reg.member_id, first_reported_on__isnull=True).update(first_reported_on=reg.period_start)
     Member.objects.filter(Q(reported_period__isnull=True) | Q(reported_period__lt=reg.period_start),
                           pk=reg.member_id).update(reported_period=reg.period_start)

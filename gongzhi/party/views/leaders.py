@@ -15,6 +15,7 @@ from ..forms_registrations import EndForm, LeaderLinkForm, ProblemForm, ProblemU
 from ..permissions import PartyAction
 from ..selectors import leaders as sel
 from ..selectors import registrations as reg_sel
+from ..selectors.reading import as_read_by, read_page
 from ..services import leaders as services
 from .registrations import attempt, form_refusal
 
@@ -67,8 +68,11 @@ def leader(request, pk):
     keeps = sel.links_for(user, current_only=False, action=A.LEADERS).filter(pk=link.pk).exists()
     problems = [(p, ProblemUpdateForm(initial={"status": p.status, "resolution": p.resolution, "version": p.version},
                                       prefix=f"q{p.pk}")) for p in sel.problems_of(link)]
+    # The edit forms take the text as written (gongzhi.party.selectors.reading), the page shows it as read.
+    as_read_by(user, [p for p, _form in problems])
     return render(request, "party/leaders/detail.html", {
-        "link": link, "keeps": keeps and link.ended_on is None, "visits": paginate(request, sel.visits_of(link)),
+        "link": link, "keeps": keeps and link.ended_on is None,
+        "visits": read_page(user, paginate(request, sel.visits_of(link))),
         "problems": problems, "visit_form": VisitForm(), "problem_form": ProblemForm(), "end_form": EndForm()})
 
 

@@ -22,6 +22,7 @@ from ..forms_members import EndForm, FilterForm, ImportForm, MemberForm, Transfe
 from ..models import Organisation
 from ..permissions import PartyAction
 from ..selectors import members as selectors
+from ..selectors.reading import as_read_by, as_read_by_one
 from ..services import member_sheets
 from ..services import members as services
 
@@ -99,7 +100,8 @@ def member_list(request):
 def _member_page(request, member, *, revealed=None, status=200):
     user = request.user
     context = {
-        "member": member, "transfers": selectors.member_transfers(member), "seats": selectors.member_seats(member),
+        "member": as_read_by_one(user, member), "transfers": as_read_by(user, selectors.member_transfers(member)),
+        "seats": selectors.member_seats(member),
         "may_edit": selectors.may_member(user, A.EDIT_MEMBERS, member),
         "may_reveal": selectors.may_member(user, A.REVEAL, member), "revealed": revealed or {},
     }

@@ -34,6 +34,7 @@ from ..forms_registrations import (
 )
 from ..permissions import PartyAction
 from ..selectors import registrations as sel
+from ..selectors.reading import as_read_by, read_page
 from ..services import registrations as services
 from ..services import service_record
 
@@ -106,7 +107,7 @@ def registrations(request):
     desk = set(sel.confirmable_registrations(user).filter(status=RegistrationStatus.PENDING)
                .values_list("pk", flat=True)) if scope.may(user, A.CONFIRM) else set()
     return render(request, "party/registrations/list.html", {
-        "page": paginate(request, regs), "period": period, "previous": periods.previous(period),
+        "page": read_page(user, paginate(request, regs)), "period": period, "previous": periods.previous(period),
         "status": status, "q": query, "community": community, "desk": desk, "statuses": RegistrationStatus.choices,
         "decline_form": DeclineForm(), "desk_communities": sel.desk_communities(user) if desk or scope.may(
             user, A.CONFIRM) else [],
@@ -268,10 +269,12 @@ def unit(request, pk):
     reg = sel.unit_registration(user, pk)
     keeps = sel.unit_desk_registrations(user).filter(pk=reg.pk).exists()
     projects = list(sel.projects_of(reg))
+    # The edit forms take the text as written (gongzhi.party.selectors.reading), the page shows it as read.
+    forms = [ProjectUpdateForm(initial={"status": p.status, "progress": p.progress, "note": p.note,
+                                        "version": p.version}, prefix=f"p{p.pk}") for p in projects]
+    as_read_by(user, [reg, *projects])
     return render(request, "party/registrations/unit.html", {
-        "reg": reg, "projects": [(p, ProjectUpdateForm(initial={"status": p.status, "progress": p.progress,
-                                                                 "note": p.note, "version": p.version},
-                                                        prefix=f"p{p.pk}")) for p in projects],
+        "reg": reg, "projects": list(zip(projects, forms, strict=True)),
         "keeps": keeps, "project_form": ProjectForm(), "end_form": EndForm()})
 
 
@@ -344,8 +347,8 @@ def service(request):
                 return redirect("party:service")
     community = _area(request, user)
     return render(request, "party/registrations/service.html", {
-        "form": form, "page": paginate(request, sel.service_entries_for(user, community=community,
-                                                                       include_voided=True)),
+        "form": form, "page": read_page(user, paginate(request, sel.service_entries_for(
+            user, community=community, include_voided=True))),
         "void_form": VoidForm(), "desk_ids": set(sel.desk_communities(user).values_list("pk", flat=True)),
     }, status=400 if form is not None and form.errors else 200)
 
@@ -388,7 +391,7 @@ def cards(request):
     require_may(user, A.VIEW_MEMBERS)
     acknowledgeable = set(sel.acknowledgeable_cards(user).filter(status=CardStatus.SENT).values_list("pk", flat=True))
     return render(request, "party/registrations/cards.html", {
-        "page": paginate(request, _cards(request, user)), "acknowledgeable": acknowledgeable,
+        "page": read_page(user, paginate(request, _cards(request, user))), "acknowledgeable": acknowledgeable,
         "may_issue": scope.may(user, A.CONFIRM), "may_export": scope.may(user, A.EXPORT),
         "query": request.GET.urlencode()})
 
@@ -398,7 +401,8 @@ def cards(request):
 def cards_print(request):
     user = request.user
     require_may(user, A.VIEW_MEMBERS)
-    return render(request, "party/registrations/cards_print.html", {"cards": _cards(request, user)[:500]})
+    cards = as_read_by(user, _cards(request, user)[:500])
+    return render(request, "party/registrations/cards_print.html", {"cards": cards})
 
 
 @login_required

@@ -1,7 +1,7 @@
-"""Postings per second through gongzhi.core.ledger.post with concurrent writers, and a check that
-none was lost.
+"""Postings per second through gongzhi.core.ledger.post with concurrent writers, a check that none
+was lost, and how fast a person's statement reads from a big ledger.
 
-    .venv/bin/python bench/ledger_core.py --size small|city [--writers N] [--posts N] [--seconds S]
+    .venv/bin/python bench/ledger.py --size small|city [--writers N] [--posts N] [--seconds S]
 
 Each writer is a thread with its own database connection, posting transfers between two accounts
 drawn at random from the residents' points accounts (200 small, 100,000 city) — lines in random
@@ -17,7 +17,13 @@ Prints:
 - `ledger_lost_updates` — postings acknowledged minus postings found, plus accounts whose balance
   is not what the acknowledged postings add up to (must be 0);
 - `ledger_writers` — the writers used: 32 on PostgreSQL, 4 on SQLite, which runs one writing
-  transaction at a time (the others wait at BEGIN IMMEDIATE).
+  transaction at a time (the others wait at BEGIN IMMEDIATE);
+- `statement_p95_ms` — one person's statement as the statement pages read it (the newest 50 lines
+  with their transactions, and the line count for the pager; `gongzhi.core.ledger.entries_for`),
+  95th percentile over 200 people drawn at random, with the ledger holding `statement_entries`
+  lines (5,000,000 at city size, 50,000 small; goal < 20 ms at city size). The lines are written
+  once, in bulk, as issues of 1.00 to people's accounts (each a balanced transaction with its
+  running balance), and reused by later runs.
 
 Database: SQLite under var/bench-<size>-ledger/, or — when DATABASE_URL names a PostgreSQL server —
 a scratch database beside it named `<name>_bench_ledger_<size>` (never the named database itself).
@@ -37,6 +43,9 @@ from urllib.parse import urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNTS = {"small": 200, "city": 100_000}
 DEFAULTS = {"small": {"posts": 2_000, "seconds": 15.0}, "city": {"posts": 30_000, "seconds": 60.0}}
+STATEMENT_LINES = {"small": 50_000, "city": 5_000_000}
+STATEMENT_OWNER = "bench.person"
+LINES_PER_PERSON = 200
 KIND = "points"
 OWNER = "bench.resident"
 OPENING = Decimal("1000000.00")  # each account's first balance: no transfer is refused for want
@@ -238,6 +247,84 @@ def main() -> None:
     print(f"ledger_hot_account_posts_per_s {hot_run['per_s']:.1f}")
     print(f"ledger_lost_updates {lost + (0 if verified else 1)}")
     print(f"ledger_writers {writers}")
+    lines, p95 = statement_figures(args.size)
+    print(f"statement_entries {lines}")
+    print(f"statement_p95_ms {p95:.2f}")
+
+
+def ensure_statement_lines(size: str) -> list[int]:
+    """People's accounts holding STATEMENT_LINES[size] lines in all (with the source's side), by id."""
+    from django.db import connection, transaction
+
+    from gongzhi.core import ledger
+    from gongzhi.core.models import LedgerAccount, LedgerEntry, LedgerTransaction
+
+    total = STATEMENT_LINES[size]
+    people = max(1, total // (2 * LINES_PER_PERSON))
+    source = ledger.source_account("bench_statement")
+    have = LedgerEntry.objects.filter(account=source).count()
+    wanted = total // 2
+    if have < wanted:
+        say(f"writing {2 * (wanted - have):,} statement lines in bulk …")
+        LedgerAccount.objects.bulk_create(
+            [LedgerAccount(kind="bench_statement", owner_type=STATEMENT_OWNER, owner_id=i) for i in range(people)],
+            batch_size=5000, ignore_conflicts=True)
+        accounts = list(LedgerAccount.objects.filter(kind="bench_statement", owner_type=STATEMENT_OWNER)
+                        .order_by("pk").values_list("pk", "balance"))
+        balances = dict(accounts)
+        ids = [pk for pk, _ in accounts]
+        source_balance = LedgerAccount.objects.get(pk=source.pk).balance
+        rng = random.Random(have)
+        one, batch = Decimal("1.00"), 20_000
+        for start in range(have, wanted, batch):
+            n = min(batch, wanted - start)
+            with transaction.atomic():
+                txns = LedgerTransaction.objects.bulk_create([
+                    LedgerTransaction(idempotency_key=f"bench-statement-{start + i}", kind="bench_statement",
+                                      memo_code="bench.issue") for i in range(n)])
+                entries = []
+                for txn in txns:
+                    person = rng.choice(ids)
+                    balances[person] += one
+                    source_balance -= one
+                    entries += [LedgerEntry(transaction_id=txn.pk, account_id=source.pk, amount=-one,
+                                            balance_after=source_balance),
+                                LedgerEntry(transaction_id=txn.pk, account_id=person, amount=one,
+                                            balance_after=balances[person])]
+                LedgerEntry.objects.bulk_create(entries, batch_size=5000)
+            say(f"  {2 * (start + n):,} lines")
+        with transaction.atomic():
+            LedgerAccount.objects.filter(pk=source.pk).update(balance=source_balance)
+            for pk, bal in balances.items():
+                LedgerAccount.objects.filter(pk=pk).update(balance=bal)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE core_ledgeraccount, core_ledgertransaction, core_ledgerentry")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    return list(LedgerAccount.objects.filter(kind="bench_statement", owner_type=STATEMENT_OWNER)
+                .values_list("pk", flat=True))
+
+
+def statement_figures(size: str) -> tuple[int, float]:
+    from gongzhi.core import ledger
+    from gongzhi.core.models import LedgerAccount, LedgerEntry
+
+    ids = ensure_statement_lines(size)
+    lines = LedgerEntry.objects.count()
+    rng = random.Random(7)
+    timings = []
+    for pk in [rng.choice(ids) for _ in range(220)]:
+        account = LedgerAccount(pk=pk)
+        started = time.perf_counter()
+        entries = ledger.entries_for(account)
+        page = list(entries[:50])
+        count = entries.count()
+        timings.append((time.perf_counter() - started) * 1000)
+        assert page and count >= len(page)
+    timings = sorted(timings[20:])  # the first reads warm the connection and the caches
+    return lines, timings[int(len(timings) * 0.95) - 1]
 
 
 if __name__ == "__main__":
