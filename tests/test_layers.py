@@ -87,3 +87,11 @@ def test_the_import_contracts_hold():
     result = subprocess.run([str(linter), "--no-cache"], capture_output=True, text=True,
                             cwd=Path(gongzhi.__file__).parents[1], timeout=300)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_the_import_contracts_name_every_app():
+    """.importlinter is what scripts/layers.py writes from the apps that exist: a new app, or a new
+    page or API module of one, is held by the contracts from its first commit."""
+    script = Path(gongzhi.__file__).parents[1] / "scripts" / "layers.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, "run `python scripts/layers.py` and commit .importlinter"

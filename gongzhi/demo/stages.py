@@ -79,6 +79,46 @@ def party(size: str, result: DemoResult, progress: Progress | None) -> str:
         "units": report.units, "communities": report.communities, "seconds": report.seconds}
 
 
+def volunteering(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.volunteering.demo import build_demo_volunteering
+
+    c = build_demo_volunteering(size, progress)
+    return _("volunteering: %(volunteers)d volunteers, %(activities)d activities, %(signups)d sign-ups and "
+             "%(hours)d certified hours records in %(communities)d communities") % c
+
+
+def service(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.service.demo import build_demo_service
+
+    c = build_demo_service(size, progress)
+    return _("service orders: %(orders)d orders (%(confirmed)d confirmed, %(cancelled)d cancelled, %(no_shows)d "
+             "no-shows, %(open)d open) in %(communities)d communities") % c
+
+
+def points(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.points.demo import build_demo_points
+
+    c = build_demo_points(size, progress)
+    return _("points: %(rules)d rules, %(awards)d awards, %(reversals)d reversals, %(appeals)d appeals, "
+             "%(items)d shop items, %(redemptions)d redemptions") % c
+
+
+def lovebank(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.lovebank.demo import build_demo_lovebank
+
+    c = build_demo_lovebank(size, progress)
+    return _("love bank: %(members)d holders, %(deposits)d deposits, %(transfers)d transfers, %(exchanges)d "
+             "exchanges in %(communities)d communities") % c
+
+
+def squads(size: str, result: DemoResult, progress: Progress | None) -> str:
+    from gongzhi.squads.demo import build_demo_squads
+
+    c = build_demo_squads(size, progress)
+    return _("emergency squads: %(squads)d squads, %(members)d members, %(drills)d drills, %(alerts)d alerts, "
+             "%(checks)d readiness checks") % c
+
+
 STAGES = [
     Stage("working_calendar", working_calendar),
     Stage("case_catalogue", case_catalogue),
@@ -87,6 +127,13 @@ STAGES = [
     Stage("registry", registry),
     Stage("cases", cases),
     Stage("party", party),
+    # Points and the love bank before the hours: orders confirmed in the demo certify hours, which
+    # post points and credits as they do in use.
+    Stage("points", points),
+    Stage("lovebank", lovebank),
+    Stage("volunteering", volunteering),
+    Stage("service", service),
+    Stage("squads", squads),
 ]
 
 

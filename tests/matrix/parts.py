@@ -9,6 +9,11 @@ NAMES = (
     "party_organisations",
     "party_members",
     "party_registrations",
+    "volunteering",
+    "service",
+    "points",
+    "lovebank",
+    "squads",
 )
 
 

@@ -107,7 +107,103 @@ ROWS = [
         lambda w, v: {"organisation_id": w.party.unit_a.pk, "community_id": v, "offers": ["venue"]},
         lambda w, s: (w.city.community_a2 if s == "a" else w.city.community_b).pk,
         lambda w: UnitRegistration.objects.all()),
+    # Volunteering: the community an activity is published in, the slot a sign-up takes, the hours
+    # a correction names (only one's own).
+    Row("activity's community", "street_officer_a", lambda w: "/api/v1/service/activities/",
+        lambda w, v: {"title": "清洁家园", "place": "广场", "community_id": v, "starts_at": "2026-03-20T09:00:00+08:00",
+                      "ends_at": "2026-03-20T11:00:00+08:00", "slots": [{"role": "保洁", "capacity": 3}]},
+        lambda w, s: getattr(w, s).community.pk, lambda w: _volunteering("Activity")),
+    Row("sign-up's slot", "resident", lambda w: f"/api/v1/service/activities/{w.a.vol_activity.pk}/signups",
+        lambda w, v: {"slot_id": v}, lambda w, s: getattr(w, s).vol_activity.slots.first().pk,
+        lambda w: _volunteering("SignUp")),
+    Row("correction's hours", "resident", lambda w: "/api/v1/service/activities/corrections",
+        lambda w, v: {"hours_id": v, "reason": "少记了", "proposed_hours": "3"},
+        lambda w, s: getattr(w, s).vol_service_hours.pk, lambda w: _volunteering("Correction"), control=False),
+    # emergency squads: the community secretary keeps street A's squad
+    Row("squad's division", "community_secretary", lambda w: "/api/v1/squads/",
+        lambda w, v: {"division_id": v, "name": "第二应急突击队"}, lambda w, s: getattr(w, s).community.pk,
+        lambda w: _squads("Squad")),
+    Row("squad member's person", "community_secretary", lambda w: f"/api/v1/squads/{w.a.squad.pk}/members",
+        lambda w, v: {"user_id": v, "role": "patrol"},
+        lambda w, s: (w.users["grid_worker"] if s == "a" else w.b.member).pk, lambda w: _squads("SquadMember")),
+    # Street A's squad is out on an alert already: a second one is refused, so no control.
+    Row("alert's squad", "community_secretary", lambda w: "/api/v1/squads/alerts",
+        lambda w, v: {"squad_id": v, "title": "内涝"}, lambda w, s: getattr(w, s).squad.pk,
+        lambda w: _squads("Alert"), control=False),
+    Row("alert's case", "community_secretary", lambda w: "/api/v1/squads/alerts",
+        lambda w, v: {"squad_id": w.a.squad.pk, "title": "内涝", "case_id": v}, lambda w, s: getattr(w, s).case.pk,
+        lambda w: _squads("Alert"), control=False),
+    Row("task's member", "community_secretary", lambda w: f"/api/v1/squads/alerts/{w.a.squad_alert.pk}/tasks",
+        lambda w, v: {"title": "清点人数", "member_id": v}, lambda w, s: getattr(w, s).squad_member.pk,
+        lambda w: _squads("AlertTask")),
+    Row("mustered member", "community_secretary", lambda w: f"/api/v1/squads/alerts/{w.a.squad_alert.pk}/muster",
+        lambda w, v: {"member_id": v}, lambda w, s: getattr(w, s).squad_member.pk,
+        lambda w: _squads("AlertResponse")),
+    # The love bank: the registry resident a member is linked to (their birth date comes with it).
+    Row("bank member's resident", "community_secretary",
+        lambda w: f"/api/v1/lovebank/members/{w.a.lb_member.pk}/details",
+        lambda w, v: {"resident_id": v}, lambda w, s: getattr(w, s).resident.pk, lambda w: _lovebank("BankMember")),
+    # Service orders: a taker from another community, and an order placed in a community not one's own.
+    Row("service order's takers", "community_secretary",
+        lambda w: f"/api/v1/service/orders/{w.a.service_order.pk}/dispatch",
+        lambda w, v: {"taker_ids": [v]}, lambda w, s: getattr(w, s).service_taker.pk,
+        lambda w: _service("OrderTaker")),
+    Row("service order's community", "resident", lambda w: "/api/v1/service/orders",
+        lambda w, v: {"kind_id": _service("ServiceKind").get(code="elderly", district=None).pk, "community_id": v,
+                      "description": "帮忙买药", "wanted_at": "2030-01-01T10:00:00+08:00", "place": "3栋"},
+        lambda w, s: getattr(w, s).community.pk, lambda w: _service("Order")),
+    # Points: the person and the community an award names, the merchant an item is offered at, where a
+    # merchant is, and the published result an appeal names (only one's own: no persona has one).
+    Row("points: the person awarded", "community_secretary", lambda w: "/api/v1/points/awards",
+        lambda w, v: {"person_id": v, "rule_id": w.a.points_rule.pk, "community_id": w.city.community_a.pk,
+                      "evidence": "照片", "idempotency_key": "body-person"},
+        lambda w, s: getattr(w, s).points_award.person_id, lambda w: _points("Award")),
+    Row("points: the award's community", "community_secretary", lambda w: "/api/v1/points/awards",
+        lambda w, v: {"person_id": w.a.points_award.person_id, "rule_id": w.a.points_rule.pk, "community_id": v,
+                      "evidence": "照片", "idempotency_key": "body-community"},
+        lambda w, s: getattr(w, s).community.pk, lambda w: _points("Award")),
+    Row("points: the item's merchant", "street_officer_a", lambda w: "/api/v1/points/shop/items",
+        lambda w, v: {"merchant_id": v, "name": "洗衣液", "cost": "20", "stock": 5},
+        lambda w, s: getattr(w, s).points_merchant.pk, lambda w: _points("Item")),
+    Row("points: where the merchant is", "street_officer_a", lambda w: "/api/v1/points/shop/merchants",
+        lambda w, v: {"division_id": v, "name": "惠民药店"}, lambda w, s: getattr(w, s).community.pk,
+        lambda w: _points("Merchant")),
+    Row("points: the result appealed", "community_secretary", lambda w: "/api/v1/points/appeals",
+        lambda w, v: {"standing_id": v, "reason": "漏记"}, lambda w, s: getattr(w, s).points_standing.pk,
+        lambda w: _points("Appeal"), control=False),
 ]
+
+
+def _points(model: str):
+    from gongzhi.points import models
+
+    return getattr(models, model).objects.all()
+
+
+def _service(model: str):
+    from gongzhi.service import models
+
+    return getattr(models, model).objects.all()
+
+
+def _lovebank(model: str):
+    from gongzhi.lovebank import models
+
+    return getattr(models, model).objects.all()
+
+
+def _squads(model: str):
+    from gongzhi.squads import models
+
+    return getattr(models, model).objects.all()
+
+
+def _volunteering(model: str):
+    from gongzhi.volunteering import models
+
+    return getattr(models, model).objects.all()
+
+
 # Rows whose refusal waits for a fix elsewhere (strict xfail, so the fix landing shows); the
 # whistle, dispatch and transfer ids of the case-leaks change are all refused now.
 KNOWN_LEAKS: set[str] = set()

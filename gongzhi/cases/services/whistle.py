@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import scope
 from gongzhi.core.errors import DomainError
+from gongzhi.core.seams import hooks
 from gongzhi.divisions.choices import Level
 
 from .. import selectors
@@ -115,6 +116,8 @@ def report_in(*, actor, summons: Summons, note: str = "") -> Summons:
         is_public=summons.department_id is not None,
         data={"summons": summons.pk, "attendance": summons.attendance})
     audit_case(case, "check_in", actor=actor, obj=summons, extra={"attendance": summons.attendance})
+    # Other apps count the answer (points for reporting in when the whistle blew), in this transaction.
+    hooks.announce("cases.summons_checked_in", summons=summons)
     return summons
 
 

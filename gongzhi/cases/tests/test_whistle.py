@@ -162,3 +162,26 @@ def test_the_page_and_the_api_refuse_a_whistle_on_a_closed_case(flow, department
     assert answer.status_code == 400 and answer.json()["code"] == "illegal_transition"
     assert "no whistle can be blown" in answer.json()["detail"]
     assert _footprint(case)[:4] == before[:4] and _footprint(case)[5] == before[5]
+
+
+def test_reporting_in_on_time_earns_the_whistle_points_and_late_earns_none(flow, department, clock):
+    """The points app counts the answer (gongzhi.points.handlers.summons_checked_in): the district's
+    whistle item for whoever reported in on time, in the case's community; nothing for a late one."""
+    from gongzhi.core.models import LedgerAccount
+    from gongzhi.points.models import Award
+
+    staff = flow.users["department_staff"]
+    case = flow.dispatched()
+    on_time = Summons.objects.get(whistle=blow(flow, case, departments=[department]))
+    whistles.report_in(actor=staff, summons=on_time)
+    award = Award.objects.get(person=staff)
+    assert award.rule.source == "whistle" and award.community_id == case.community_id and award.points > 0
+    points = LedgerAccount.objects.get(kind="points", owner_type="accounts.user", owner_id=staff.pk)
+    assert points.balance == award.points
+
+    late = Summons.objects.get(whistle=blow(flow, flow.dispatched(), departments=[department]))
+    clock.shift(dt.timedelta(hours=3))
+    whistles.report_in(actor=staff, summons=late)
+    assert Award.objects.filter(person=staff).count() == 1
+    points.refresh_from_db()
+    assert points.balance == award.points

@@ -74,7 +74,7 @@ def test_the_api_masks_for_readers_who_may_not_reveal(client, world):
 
 
 def test_the_pages_and_the_export_mask_for_readers_who_may_not_reveal(client, world):
-    city, p, reg, card, link, visit, period = world
+    city, p, _reg, _card, link, _visit, period = world
     client.force_login(city.users["street_officer_a"])
     for url in (f"/party/report-in/desk/?period={period.start}", "/party/report-in/cards/",
                 f"/party/members/{p.member_a.pk}/", f"/party/leaders/{link.pk}/"):
