@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import scope
+from gongzhi.core.pages import attempt, refuse_form
 from gongzhi.core.pagination import paginate
 
 from ..forms_registrations import EndForm, LeaderLinkForm, ProblemForm, ProblemUpdateForm, VisitForm
@@ -17,7 +18,6 @@ from ..selectors import leaders as sel
 from ..selectors import registrations as reg_sel
 from ..selectors.reading import as_read_by, read_page
 from ..services import leaders as services
-from .registrations import attempt, form_refusal
 
 A = PartyAction
 
@@ -92,7 +92,7 @@ def _on_link(request, pk, form_class, run, done: str):
     if form.is_valid():
         attempt(request, lambda: run(link, form.cleaned_data), done)
     else:
-        form_refusal(request, form)
+        refuse_form(request, form)
     return redirect("party:leader", link.pk)
 
 
@@ -131,5 +131,5 @@ def leader_problem_update(request, pk):
                                                          expected_version=data["version"]),
                 _("The problem is updated."))
     else:
-        form_refusal(request, form)
+        refuse_form(request, form)
     return redirect("party:leader", problem.link_id)

@@ -5,7 +5,6 @@ cards (issue, print, export, acknowledge), and the report-in dashboard."""
 import datetime as dt
 
 import segno
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import scope
-from gongzhi.core.errors import DomainError
+from gongzhi.core.pages import attempt, refuse_form, require_may
 from gongzhi.core.pagination import paginate
 
 from .. import periods
@@ -40,31 +39,6 @@ from ..services import service_record
 
 A = PartyAction
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def require_may(user, action: str) -> None:
-    if not scope.may(user, action):
-        raise PermissionDenied
-
-
-def attempt(request, fn, success: str = "") -> bool:
-    """Run a service; a refusal is shown as a message (a missing or out-of-scope id is a 404)."""
-    try:
-        fn()
-    except DomainError as exc:
-        if exc.code == "not_found" and not exc.details:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-        return False
-    if success:
-        messages.success(request, success)
-    return True
-
-
-def form_refusal(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
 
 
 def _area(request, user, action: str = A.VIEW_MEMBERS):
@@ -156,7 +130,7 @@ def registration_decline(request, pk):
                 _("Declined."))
     else:
         sel.registration_for(user, pk)  # 404 before saying what is missing
-        form_refusal(request, form)
+        refuse_form(request, form)
     return redirect(_back(request, reverse("party:registrations")))
 
 
@@ -220,7 +194,7 @@ def policy(request):
                 unit_line_percent=form.cleaned_data["unit_line_percent"],
                 expected_version=form.cleaned_data["version"]), _("The report-in rules are saved.")):
             return redirect("party:report_in_policy")
-        form_refusal(request, form)
+        refuse_form(request, form)
     return render(request, "party/registrations/policy.html", {"form": form, "policy": current},
                   status=400 if request.method == "POST" else 200)
 
@@ -288,7 +262,7 @@ def _on_unit(request, pk, form_class, run, done: str):
     elif not sel.unit_desk_registrations(request.user).filter(pk=reg.pk).exists():
         raise PermissionDenied
     else:
-        form_refusal(request, form)
+        refuse_form(request, form)
     return redirect("party:unit", reg.pk)
 
 
@@ -320,7 +294,7 @@ def project_update(request, pk):
     elif not sel.unit_desk_registrations(user).filter(pk=project.registration_id).exists():
         raise PermissionDenied
     else:
-        form_refusal(request, form)
+        refuse_form(request, form)
     return redirect("party:unit", project.registration_id)
 
 
@@ -365,7 +339,7 @@ def service_void(request, pk):
                                                              reason=form.cleaned_data["reason"]),
                 _("The entry is voided."))
     else:
-        form_refusal(request, form)
+        refuse_form(request, form)
     return redirect("party:service")
 
 

@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import scope
+from gongzhi.core.pages import attempt, require_may
 from gongzhi.core.pagination import paginate
 
 from .. import selectors as sel
 from ..choices import AwardStatus, Basis, CapPeriod, Evidence, MerchantKind, Source
 from ..permissions import PointsAction as A
 from ..services import awards, periods, rules, shop
-from .common import attempt, int_or_404, number, require_may
+from .common import int_or_404, number
 
 
 def _render(request, template, context):

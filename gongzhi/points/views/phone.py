@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.core.pages import attempt
 from gongzhi.core.pagination import paginate
 
 from .. import memos
 from .. import selectors as sel
 from ..choices import PeriodStatus
 from ..services import periods, shop
-from .common import attempt
 
 
 @login_required

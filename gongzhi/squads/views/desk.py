@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core import scope
-from gongzhi.core.errors import DomainError
+from gongzhi.core.pages import attempt, refuse_form
 from gongzhi.core.pagination import paginate
 
 from .. import forms
@@ -24,24 +24,6 @@ from ..services import squads as services
 A = SquadAction
 
 
-def attempt(request, fn, success: str = "") -> bool:
-    """Run a service; a refusal is shown as a message (a missing or out-of-scope id is a 404)."""
-    try:
-        fn()
-    except DomainError as exc:
-        if exc.code == "not_found" and not exc.details:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-        return False
-    if success:
-        messages.success(request, success)
-    return True
-
-
-def refuse_form(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
 
 
 def _desk(user) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core import scope
+from gongzhi.core.pages import attempt, refuse_form
 from gongzhi.core.pagination import paginate
 
 from .. import forms
@@ -16,7 +17,6 @@ from .. import selectors as sel
 from ..choices import AlertStatus, Attendance
 from ..services import alerts as alert_services
 from ..services import squads as services
-from .desk import attempt, refuse_form
 
 
 @login_required
