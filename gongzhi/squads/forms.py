@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import selectors as sel
 from .choices import AlertKind, SquadKind, squad_roles
@@ -93,7 +94,7 @@ class AckForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    member = forms.ModelChoiceField(label=_("Member"), queryset=None, required=False)
+    member = forms.ModelChoiceField(label=pgettext_lazy("squads", "Member"), queryset=None, required=False)
 
     def __init__(self, *args, squad, **kwargs):
         super().__init__(*args, **kwargs)

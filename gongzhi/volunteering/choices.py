@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VolunteerStatus(models.TextChoices):
@@ -12,7 +13,7 @@ class VolunteerStatus(models.TextChoices):
 
 class HoursSource(models.TextChoices):
     ORDER = "order", _("Service order")
-    ACTIVITY = "activity", _("Activity")
+    ACTIVITY = "activity", pgettext_lazy("volunteering", "Activity")
     MANUAL = "manual", _("Recorded by hand")
 
 
