@@ -14,6 +14,16 @@ from gongzhi.workdays.models import CalendarDay
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _serving_built_elsewhere(monkeypatch):
+    """People serving people are built by their own apps' demos, tested there (each app's test_demo)."""
+    from gongzhi.demo import stages
+
+    from .test_demo import SERVING_STAGES
+
+    monkeypatch.setattr(stages, "STAGES", [s for s in stages.STAGES if s.name not in SERVING_STAGES])
+
+
 def run(city) -> list[str]:
     result = DemoResult(size="small", report=None, counts={}, places={"district": city.district})
     said = []
