@@ -226,7 +226,10 @@ def test_me_describes_roles_and_scope(client_as, city):
                         "case.view", "case.report", "case.register", "case.dispatch", "case.handle",
                         "case.close", "case.approve", "case.whistle", "case.merge", "case.reveal_contact",
                         "assessment.view", "party.view", "party.view_members", "party.manage", "party.edit_members",
-                        "party.export", "party.confirm", "party.leaders"],
+                        "party.export", "party.confirm", "party.leaders", "volunteering.view",
+                        "volunteering.manage", "volunteering.organise", "service.view", "service.dispatch",
+                        "service.order", "points.view", "points.award", "points.shop", "lovebank.view",
+                        "lovebank.manage", "lovebank.export", "squads.view", "squads.manage", "squads.reveal"],
         },
     }
 
@@ -243,8 +246,9 @@ def test_me_for_department_staff_names_the_department_and_what_it_serves(client_
 
 
 def test_me_for_a_resident_has_no_scope(client_as, city):
+    """No division: only what a resident does for themselves anywhere (volunteer, order help)."""
     body = client_as("resident").get(f"{API}/me").json()
-    assert body["scope"] == {"divisions": [], "actions": []}
+    assert body["scope"] == {"divisions": [], "actions": ["volunteering.serve", "service.order"]}
 
 
 def test_me_for_a_superuser_covers_everything(city):

@@ -3,6 +3,7 @@ route matches, an oversized body, a bad token — each answers 4xx in the docume
 500 and never an HTML page under /api/ (gongzhi.core.badinput, gongzhi.accounts.auth)."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -132,11 +133,12 @@ def test_an_absurd_page_of_every_list_is_refused_as_invalid(client, bearer, city
     headers = bearer("city_admin")
     # The middleware refuses the page before any view looks the object up: any id will do.
     path_values = {"division_id": city.community_a.pk, "name": "to_register", "month": "2026-02",
-                   "organisation_id": 1}
+                   "organisation_id": 1, "activity_id": 1}
     for method, path, _params in paginated_lists():
         url = path
         for name, value in path_values.items():
             url = url.replace("{" + name + "}", str(value))
+        url = re.sub(r"\{\w+_id\}", "1", url)  # any other object's id will do as well
         assert "{" not in url, url
         response = client.generic(method.upper(), f"{url}?page={page}", headers=headers)
         body = assert_error_shape(response, 422, "invalid")

@@ -103,10 +103,14 @@ def test_a_new_domain_touches_no_file_of_the_kernel():
 def test_every_persona_sees_the_same_menu_as_before(client_as, city):
     expected = {
         "city_admin": ["Workbench", "Cases", "Grid registry", "Party", "Party members", "Divisions and grids",
-                       "Departments", "Report-ins", "Linked leaders", "People and roles", "Ranking", "Audit trail",
+                       "Departments", "Report-ins", "Points", "Service orders", "Linked leaders", "Emergency squads",
+                       "Volunteer activities", "Love bank", "People and roles", "Ranking", "Audit trail",
                        "My account"],
-        "grid_worker": ["Workbench", "Cases", "My grid", "Party", "Divisions and grids", "Departments", "My account"],
-        "resident": ["Workbench", "My reports", "Report a problem", "My account"],
+        # A grid worker banks their own service hours and points like anyone (the phone pages).
+        "grid_worker": ["Workbench", "Cases", "Love bank", "My grid", "Party", "Divisions and grids", "Departments",
+                        "Points", "Volunteer activities", "My account"],
+        "resident": ["Workbench", "My reports", "Report a problem", "Order help", "Volunteering", "Love bank",
+                     "Points", "My account"],
         None: ["Report a problem", "Follow a case", "Log in"],
     }
     for persona, labels in expected.items():

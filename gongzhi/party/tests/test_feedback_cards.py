@@ -130,11 +130,12 @@ def test_cards_export_as_a_spreadsheet_with_chinese_headers(world):
 
 def test_another_app_may_provide_the_service_hours(world):
     city, _p, desk = world
+    installed = seam._provider  # the volunteering app's, when it is installed: put back afterwards
     seam.register_service_hours_provider(lambda ids, start, end: {i: (Decimal("20"), 4) for i in ids})
     try:
         with time_machine.travel(APRIL, tick=False):
             cards = service_record.issue_feedback_cards(actor=desk, community_id=city.community_a.pk)
         assert {(c.hours, c.activities, c.evaluation) for c in cards} == {(Decimal("20"), 4, "excellent")}
     finally:
-        seam.register_service_hours_provider(None)
+        seam.register_service_hours_provider(installed)
     assert seam.service_hours([], dt.date(2026, 1, 1), dt.date(2026, 3, 31)) == {}

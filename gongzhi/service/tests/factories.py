@@ -11,6 +11,7 @@ from gongzhi.demo.personas import ensure_user
 from gongzhi.party.tests.factories import build_party
 from gongzhi.service.models import ServiceKind
 from gongzhi.service.services import orders
+from gongzhi.service.services.kinds import seed_kinds
 
 
 def make_volunteer(user, community):
@@ -33,6 +34,7 @@ def build_service(city, party=None) -> SimpleNamespace:
     s.party.member_b.user = s.member_b_user
     s.party.member_b.save(update_fields=["user"])
     s.desk = city.users["community_secretary"]
+    seed_kinds()  # the migration seeds them; a transactional test's flush does not keep them
     s.kind = ServiceKind.objects.get(code="elderly", district=None)
     return s
 
