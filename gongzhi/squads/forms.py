@@ -78,7 +78,8 @@ class AlertForm(forms.Form):
     muster_point = forms.CharField(label=_("Muster point"), required=False, max_length=200,
                                    help_text=_("empty: the squad's own"))
     case_number = forms.CharField(label=_("Case tracking number"), required=False, max_length=20,
-                                  help_text=_("the case the alert answers, if any"))
+                                  help_text=_("the case the alert answers, if any; a case under a whistle raises "
+                                              "the alert from the whistle"))
     key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -7,6 +7,7 @@ from .choices import AlertKind
 MESSAGES = {
     "raised": _("%(kind)s raised: %(title)s; %(notified)s members notified"),
     "raised_from_case": _("%(kind)s raised from case %(case)s: %(title)s; %(notified)s members notified"),
+    "called_out_late": _("%(member)s joined the squad and was called out"),
     "acknowledged": _("%(member)s is on the way, expected in %(eta)s min"),
     "unavailable": _("%(member)s cannot come"),
     "arrived": _("%(member)s is on site"),

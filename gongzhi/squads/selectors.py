@@ -323,6 +323,11 @@ def whistles_for_alert(actor) -> QuerySet:
     return Whistle.objects.filter(case__in=cases_for_alert(actor)).select_related("case")
 
 
+def whistle_of(actor, case):
+    """The latest whistle blown on `case` that `actor` may raise an alert from, or None."""
+    return whistles_for_alert(actor).filter(case=case).order_by("-created_at", "-pk").first()
+
+
 def case_by_number(actor, number: str):
     """A case the actor sees as staff, by its tracking number; None for an empty number."""
     from django.utils.translation import gettext as _

@@ -120,6 +120,22 @@ def _tell_members(alert: Alert, members: list[SquadMember]) -> None:
                subject=alert, url=MY_ALERTS_PATH.format(pk=alert.pk), email=False, sms=False)
 
 
+def call_out_newcomer(*, actor, member: SquadMember) -> Alert | None:
+    """A member enrolled while the squad is out is called out at once, as if there when it was
+    raised: a response row, the notice and the SMS, a line of the log. Runs inside the enrolment's
+    transaction (gongzhi.squads.services.squads.enrol_member)."""
+    alert = Alert.objects.select_for_update(of=("self",)).filter(squad_id=member.squad_id,
+                                                                 status=AlertStatus.ACTIVE).first()
+    if alert is None or AlertResponse.objects.filter(alert=alert, user_id=member.user_id).exists():
+        return None  # nothing on, or a member who left and came back: already called out
+    AlertResponse.objects.create(alert=alert, member=member, user_id=member.user_id)
+    alert.notified += 1
+    alert.save(update_fields=["notified"])
+    _log(alert, "called_out_late", actor, member=_name(member.user))
+    _tell_members(alert, [member])
+    return alert
+
+
 def _mine(actor, alert_id) -> AlertResponse:
     response = sel.my_response(actor, alert_id)
     return locked(AlertResponse, response.pk)

@@ -140,6 +140,9 @@ def enrol_member(*, actor, squad_id, user_id, role: str, skills=(), phone: str =
         raise DomainError(_("%(name)s is already on this squad.") % {"name": user}, code="duplicate") from None
     audit.record(actor=actor, action="squads.enrol", obj=member, division=squad.division,
                  after=audit.snapshot(member, MEMBER_FIELDS))
+    from .alerts import call_out_newcomer  # alerts builds on this module
+
+    call_out_newcomer(actor=actor, member=member)
     return member
 
 

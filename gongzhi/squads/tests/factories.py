@@ -34,3 +34,28 @@ def build_squads(city, *, size_a: int = 4, size_b: int = 2) -> SimpleNamespace:
                  for p in people_b]
     return SimpleNamespace(squad_a=squad_a, squad_b=squad_b, people_a=people_a, people_b=people_b,
                            members_a=members_a, members_b=members_b)
+
+
+def whistled_case(city):
+    """A case in street A registered by its officer, with the whistle blown on it: (case, whistle)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.cases.models import Category
+    from gongzhi.cases.services import whistle, workflow
+    from gongzhi.cases.services.catalogue import seed_catalogue
+    from gongzhi.cases.services.intake import Report, submit_case
+    from gongzhi.demo.fixture_city import X0, Y0
+    from gongzhi.workdays.services import load_official_calendar
+
+    load_official_calendar(years=[2026, 2027])
+    seed_catalogue()
+    officer = city.users["street_officer_a"]
+    case = submit_case(actor=city.users["resident"], report=Report(
+        description="堤坝渗水", lng=X0 + 0.005, lat=Y0 + 0.005, category=Category.objects.get(code="litter"))).case
+    case = workflow.register_case(actor=officer, case=case)
+    department = city.users["department_staff"].role_assignments.get().department
+    blown = whistle.blow_whistle(actor=officer, case=case, reason="需要突击队",
+                                 check_in_due=timezone.now() + dt.timedelta(hours=2), departments=[department])
+    return case, blown

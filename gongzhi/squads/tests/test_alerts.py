@@ -17,7 +17,7 @@ from ..choices import AlertStatus, Attendance, TaskStatus
 from ..models import Alert, AlertLogEntry, AlertResponse, AlertTask
 from ..selectors import alert_figures, squad_figures
 from ..services import alerts, squads
-from .factories import build_squads
+from .factories import build_squads, make_people, whistled_case
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
@@ -49,6 +49,30 @@ def test_an_alert_reaches_every_active_member_in_app_and_by_sms(city, sq):
     assert not AlertResponse.objects.filter(alert=alert, user=sq.people_a[3]).exists()
     assert AlertLogEntry.objects.filter(alert=alert, code="raised", params__notified=3).exists()
     assert AuditEntry.objects.filter(action="squads.alert_raise", object_id=str(alert.pk)).count() == 1
+
+
+def test_a_member_enrolled_during_an_alert_is_called_out_at_once(city, sq):
+    secretary = city.users["community_secretary"]
+    alert = _raise(city, sq)
+    newcomer, later = make_people(city.community_a, "sq_new", 2, 3720000000)
+    member = squads.enrol_member(actor=secretary, squad_id=sq.squad_a.pk, user_id=newcomer.pk, role="patrol")
+    alert.refresh_from_db()
+    assert alert.notified == 5
+    assert AlertResponse.objects.get(alert=alert, member=member).status == Attendance.NOTIFIED
+    assert Notification.objects.filter(verb="squads.alert", subject_id=alert.pk, recipient=newcomer).count() == 1
+    assert Message.objects.filter(channel="sms", address=newcomer.phone).count() == 1
+    assert AlertLogEntry.objects.filter(alert=alert, code="called_out_late",
+                                        params__member=newcomer.display_name).exists()
+    # Off the squad and back during the same alert: not called out twice.
+    squads.remove_member(actor=secretary, member_id=member.pk, reason="登记错了")
+    squads.enrol_member(actor=secretary, squad_id=sq.squad_a.pk, user_id=newcomer.pk, role="patrol")
+    assert Notification.objects.filter(verb="squads.alert", recipient=newcomer).count() == 1
+    # Stood down, the squad calls nobody out.
+    alerts.stand_down(actor=secretary, alert_id=alert.pk, note="险情解除")
+    squads.enrol_member(actor=secretary, squad_id=sq.squad_a.pk, user_id=later.pk, role="patrol")
+    assert not Notification.objects.filter(verb="squads.alert", recipient=later).exists()
+    alert.refresh_from_db()
+    assert alert.notified == 5
 
 
 def test_the_same_key_raises_one_alert(city, sq):
@@ -210,22 +234,8 @@ def test_readiness_check(city, sq):
 
 
 def test_an_alert_from_a_whistle_names_it_and_its_case(city, sq):
-    from gongzhi.cases.models import Category
-    from gongzhi.cases.services import whistle, workflow
-    from gongzhi.cases.services.catalogue import seed_catalogue
-    from gongzhi.cases.services.intake import Report, submit_case
-    from gongzhi.demo.fixture_city import X0, Y0
-    from gongzhi.workdays.services import load_official_calendar
-
-    load_official_calendar(years=[2026, 2027])
-    seed_catalogue()
     officer = city.users["street_officer_a"]
-    case = submit_case(actor=city.users["resident"], report=Report(
-        description="堤坝渗水", lng=X0 + 0.005, lat=Y0 + 0.005, category=Category.objects.get(code="litter"))).case
-    case = workflow.register_case(actor=officer, case=case)
-    department = city.users["department_staff"].role_assignments.get().department
-    blown = whistle.blow_whistle(actor=officer, case=case, reason="需要突击队",
-                                 check_in_due=timezone.now() + dt.timedelta(hours=2), departments=[department])
+    case, blown = whistled_case(city)
     alert = alerts.raise_alert(actor=officer, squad_id=sq.squad_a.pk, title="堤坝渗水", whistle_id=blown.pk)
     assert (alert.source, alert.whistle_id, alert.case_id) == ("whistle", blown.pk, case.pk)
     with pytest.raises(NotInScope):  # street B does not see street A's whistle

@@ -6,7 +6,7 @@ import pytest
 from ..choices import Attendance
 from ..models import Alert, AlertResponse, SquadMember
 from ..services import alerts
-from .factories import build_squads
+from .factories import build_squads, whistled_case
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,20 @@ def test_a_waiting_alert_is_the_member_s_first_to_do(city, sq, client_as):
     alerts.acknowledge(actor=sq.people_a[0], alert_id=alert.pk, eta_minutes=5)
     assert _my_alerts(sq.people_a[0]) == []
     assert "1 squad alert waits for your answer" in _as(client_as, sq.people_a[1]).get("/").content.decode()
+
+
+def test_the_desk_raises_an_alert_from_a_whistled_case(city, sq, client_as):
+    case, blown = whistled_case(city)
+    officer = _as(client_as, city.users["street_officer_a"])
+    form = officer.get(f"/squads/{sq.squad_a.pk}/alert?case={case.tracking_number}")
+    assert form.status_code == 200 and f'value="{case.tracking_number}"' in form.content.decode()
+    sent = officer.post(f"/squads/{sq.squad_a.pk}/alert", {"kind": "emergency", "title": "堤坝渗水",
+                                                          "case_number": case.tracking_number, "key": "k1"})
+    alert = Alert.objects.get()
+    assert sent.status_code == 302 and sent["Location"] == f"/squads/alerts/{alert.pk}/"
+    assert (alert.source, alert.whistle_id, alert.case_id) == ("whistle", blown.pk, case.pk)
+    # Street B's officer names the same case for its own squad: nothing is raised.
+    other = _as(client_as, city.users["street_officer_b"])
+    refused = other.post(f"/squads/{sq.squad_b.pk}/alert", {"kind": "emergency", "title": "越界",
+                                                            "case_number": case.tracking_number, "key": "k2"})
+    assert refused.status_code in (200, 400) and Alert.objects.count() == 1

@@ -198,15 +198,19 @@ def readiness_start(request, pk):
 def alert_new(request, pk):
     user = request.user
     squad = _managed_squad(user, pk)
-    form = forms.AlertForm(request.POST or None, initial={"kind": request.GET.get("kind") or AlertKind.EMERGENCY})
+    form = forms.AlertForm(request.POST or None, initial={"kind": request.GET.get("kind") or AlertKind.EMERGENCY,
+                                                          "case_number": request.GET.get("case", "")[:20]})
     if request.method == "POST" and form.is_valid():
         d, result = form.cleaned_data, {}
 
         def run():
             case = sel.case_by_number(user, d["case_number"])
+            # A case the street has blown the whistle on calls the squad out from that whistle.
+            whistle = sel.whistle_of(user, case) if case else None
             result["alert"] = alert_services.raise_alert(
                 actor=user, squad_id=squad.pk, title=d["title"], details=d["details"], kind=d["kind"],
-                case_id=case.pk if case else None, muster_point=d["muster_point"], key=d["key"])
+                case_id=None if whistle or not case else case.pk, whistle_id=whistle.pk if whistle else None,
+                muster_point=d["muster_point"], key=d["key"])
 
         if attempt(request, run, _("The squad is called out.")):
             return redirect("squads:alert", result["alert"].pk)
