@@ -77,3 +77,20 @@ def test_the_api_awards_once_per_key_and_shows_the_statement(client, city, pts):
     assert statement["items"][0]["memo"].startswith("Points for Good deed")
     balance = client.get("/api/v1/points/me", headers={"Authorization": f"Bearer {mine}"}).json()
     assert balance == {"balance": "85.00"}
+
+
+def test_the_ledger_is_filtered_by_community_within_scope(client_as, city, pts):
+    awards.award_by_hand(actor=city.users["street_officer_b"], person_id=pts.person_b.pk,
+                         rule_id=pts.rules["good_deed"].pk, community_id=city.community_b.pk,
+                         occurred_on=dt.date(2026, 3, 1), evidence="表现良好", idempotency_key="b1")
+    admin = client_as("city_admin")
+    both = admin.get(reverse("points:awards")).content.decode()
+    assert str(pts.person_a) in both and str(pts.person_b) in both
+    only_a = admin.get(reverse("points:awards"), {"community": city.community_a.pk}).content.decode()
+    assert str(pts.person_a) in only_a and str(pts.person_b) not in only_a
+    # Street A's officer naming street B's community reads what a missing one reads.
+    officer = client_as("street_officer_a")
+    assert officer.get(reverse("points:awards"), {"community": city.community_b.pk}).status_code == 404
+    assert officer.get(reverse("points:awards"), {"community": 999999}).status_code == 404
+    secretary = client_as("community_secretary")
+    assert secretary.get(reverse("points:award"), {"community": city.community_b.pk}).status_code == 404

@@ -2,6 +2,8 @@
 
 from django.http import Http404
 
+from gongzhi.core import scope
+
 
 def int_or_404(value):
     try:
@@ -16,3 +18,14 @@ def number(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def picked_or_404(choices, raw):
+    """The row of `choices` a query parameter names (None when it names none); a missing or
+    out-of-scope id is a 404 alike."""
+    if not raw:
+        return None
+    try:
+        return scope.check_id(choices, int_or_404(raw))
+    except scope.NotInScope:
+        raise Http404 from None

@@ -19,7 +19,7 @@ from .. import selectors as sel
 from ..choices import AwardStatus, Basis, CapPeriod, Evidence, MerchantKind, Source
 from ..permissions import PointsAction as A
 from ..services import awards, periods, rules, shop
-from .common import int_or_404, number
+from .common import number, picked_or_404
 
 
 def _render(request, template, context):
@@ -119,7 +119,7 @@ def award(request):
     require_may(user, A.AWARD)
     communities = sel.communities_for(user, A.AWARD)
     raw = request.POST.get("community") or request.GET.get("community") or ""
-    community = scope.check_id(communities, int_or_404(raw)) if raw else communities.first()
+    community = picked_or_404(communities, raw) or communities.first()
     if community is not None:
         rules.ensure_defaults(community.district)
     initial = {"community": community, "occurred_on": timezone.localdate(), "key": uuid.uuid4().hex}
@@ -143,13 +143,16 @@ def awards_page(request):
     status = request.GET.get("status") or ""
     if status not in AwardStatus.values:
         status = ""
-    page = paginate(request, sel.awards_for(user, status=status))
+    communities = sel.communities_for(user, A.VIEW)
+    community = picked_or_404(communities, request.GET.get("community"))
+    page = paginate(request, sel.awards_for(user, status=status, community=community))
     may_reverse = scope.may(user, A.AWARD)
     for row in page.object_list:
         row.reversible = (may_reverse and row.status == AwardStatus.AWARDED and row.community_id
                           and scope.covers(user, A.AWARD, row.community))
     return _render(request, "points/desk/awards.html", {"page": page, "status": status,
                                                        "statuses": AwardStatus.choices,
+                                                       "communities": communities[:500], "community": community,
                                                        "may_award": may_reverse})
 
 
