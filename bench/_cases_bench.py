@@ -19,74 +19,21 @@ by the next run (`--rebuild` builds them afresh):
 """
 
 import datetime as dt
-import os
 import random
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
+from bench import _scratch as scratch
+from bench._scratch import REPO, say  # noqa: F401  (the benches import them from here)
+
 SIZES = {"small": 10_000, "city": 1_000_000}
 BATCH = 5_000
 MARK = "B000000001"  # the first bench case's tracking number: the data are there
 
 
-def say(text: str) -> None:
-    print(f"# {text}", file=sys.stderr, flush=True)
-
-
-def scratch_database(size: str, fresh: bool) -> str | None:
-    """The PostgreSQL scratch database beside DATABASE_URL's (created if missing), or None."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'gongzhi'}_bench_cases_{size}"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def set_up_django(size: str, *, fresh: bool = False) -> dict[str, str]:
-    """Point this process at the bench's data directory and database; returns the environment
-    a server started for the bench needs."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    data_dir = REPO / "var" / f"bench-{size}-cases"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        "GONGZHI_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
-        "GONGZHI_LOG_LEVEL": os.environ.get("GONGZHI_LOG_LEVEL", "WARNING"),
-        "GONGZHI_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    }
-    url = scratch_database(size, fresh)
-    if url is None:
-        db = data_dir / "cases.sqlite3"
-        if fresh:
-            for path in (db, db.with_suffix(".sqlite3-wal"), db.with_suffix(".sqlite3-shm")):
-                path.unlink(missing_ok=True)
-        url = f"sqlite:///{db}"
-    env["DATABASE_URL"] = url
-    os.environ.update(env)
-    for name in ("REDIS_URL", "GONGZHI_DEBUG"):
-        os.environ.pop(name, None)
-
-    import warnings
-
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
-    django.setup()
-    return env
+    return scratch.set_up_django("cases", size, fresh=fresh,
+                                 GONGZHI_ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
 
 
 def vendor() -> str:
@@ -104,6 +51,7 @@ def ensure_data(size: str) -> dict:
     from django.core.management import CommandError, call_command
 
     from gongzhi.cases.models import Case
+    from gongzhi.demo.stages import all_but
 
     call_command("migrate", interactive=False, verbosity=0)
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():
@@ -115,9 +63,10 @@ def ensure_data(size: str) -> dict:
     started = time.monotonic()
     say(f"building the demo city ({size}) …")
     try:
-        # The residents' registry is not what these benches measure; at city size it would add
-        # twenty minutes to the build.
-        call_command("demo", size=size, skip=["registry"], stdout=sys.stderr)
+        # The residents' registry and the people-serving stages are not what these benches
+        # measure; at city size the registry alone would add twenty minutes to the build.
+        call_command("demo", size=size, stdout=sys.stderr,
+                     skip=all_but("working_calendar", "case_catalogue", "open311_key", "departments", "cases"))
     except CommandError as exc:
         # A later stage of the demo (its own cases) failing leaves the divisions, personas,
         # catalogue and calendar this bench needs in place.

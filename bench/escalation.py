@@ -3,8 +3,9 @@
     .venv/bin/python bench/escalation.py --size small|city
 
 Prints `sweep_seconds N` (goal at city size, 1,000,000 cases: under 10). The benchmark builds
-its own scratch database every run — SQLite under var/bench-<size>/, or, when DATABASE_URL is
-set, a PostgreSQL database named after it with `_escalation_<size>` appended — with the fixture
+its own scratch database anew every run — SQLite under var/bench-<size>-escalation/, or, when
+DATABASE_URL is set, a PostgreSQL database named after it with `_bench_escalation_<size>` appended
+(bench/_scratch.py) — with the fixture
 city, the catalogue, and the cases written set-based (one INSERT … SELECT): 70 % closed, 30 %
 open (dispatched, accepted, in progress); of the open ones 3 % past a deadline nobody has
 escalated yet, 3 % inside the warning window, 34 % overdue and escalated long ago, the rest
@@ -14,52 +15,12 @@ comfortably in time. Then it times one sweep (the one that finds the work) and a
 
 import argparse
 import datetime as dt
-import os
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
+from _scratch import set_up_django
+
 SIZES = {"small": 10_000, "city": 1_000_000}
-
-
-def scratch_database(size: str) -> str | None:
-    """A fresh PostgreSQL database beside DATABASE_URL's, or None for SQLite."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'gongzhi'}_escalation_{size}"
-    # CREATE DATABASE from the server's maintenance database: the named one need not exist.
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def set_up_django(size: str) -> None:
-    sys.path.insert(0, str(REPO))
-    data_dir = REPO / "var" / f"bench-{size}"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["GONGZHI_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings"
-    os.environ.setdefault("GONGZHI_LOG_LEVEL", "WARNING")
-    os.environ.pop("REDIS_URL", None)
-    url = scratch_database(size)
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        db = data_dir / "escalation.sqlite3"
-        for path in (db, db.with_suffix(".sqlite3-wal"), db.with_suffix(".sqlite3-shm")):
-            path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    import django
-
-    django.setup()
 
 
 def build(n: int) -> dict:
@@ -147,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=list(SIZES), default="small")
     args = parser.parse_args()
-    set_up_django(args.size)
+    set_up_django("escalation", args.size, fresh=True)
     n = SIZES[args.size]
     built = build(n)
 

@@ -88,7 +88,9 @@ def have_demo_city(size: str) -> bool:
 
     log(f"making sure the demo city (--size {size}) is there …")
     try:
-        call_command("demo", size=size, stdout=io.StringIO())
+        from gongzhi.demo.stages import all_but
+
+        call_command("demo", size=size, skip=all_but(), stdout=io.StringIO())
     except CommandError as exc:  # no demo command in this checkout
         log(f"no demo city ({exc}); using a synthetic tiling")
         return False

@@ -33,14 +33,12 @@ Accounts are opened once and reused by later runs; each run's keys are its own.
 import argparse
 import os
 import random
-import sys
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
+from _scratch import say, set_up_django
+
 ACCOUNTS = {"small": 200, "city": 100_000}
 DEFAULTS = {"small": {"posts": 2_000, "seconds": 15.0}, "city": {"posts": 30_000, "seconds": 60.0}}
 STATEMENT_LINES = {"small": 50_000, "city": 5_000_000}
@@ -49,39 +47,6 @@ LINES_PER_PERSON = 200
 KIND = "points"
 OWNER = "bench.resident"
 OPENING = Decimal("1000000.00")  # each account's first balance: no transfer is refused for want
-
-
-def say(text: str) -> None:
-    print(f"# {text}", file=sys.stderr, flush=True)
-
-
-def scratch_database(size: str) -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'gongzhi'}_bench_ledger_{size}"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def set_up_django(size: str) -> None:
-    sys.path.insert(0, str(REPO))
-    data_dir = REPO / "var" / f"bench-{size}-ledger"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    url = scratch_database(size) or f"sqlite:///{data_dir / 'ledger.sqlite3'}"
-    os.environ.update({"GONGZHI_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
-                       "GONGZHI_LOG_LEVEL": os.environ.get("GONGZHI_LOG_LEVEL", "WARNING"),
-                       "DATABASE_URL": url})
-    for name in ("REDIS_URL", "GONGZHI_DEBUG"):
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
 
 
 def ensure_accounts(size: str) -> list[int]:
@@ -197,7 +162,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="per phase at most (default: 15 small, 60 city)")
     args = parser.parse_args()
 
-    set_up_django(args.size)
+    set_up_django("ledger", args.size)
     from django.db import connection, connections
 
     from gongzhi.core import ledger

@@ -21,48 +21,13 @@ Tasks are queued (not run) as in production: the SMS leave with the worker.
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
+from _scratch import say, set_up_django
+
 MEMBERS = {"small": 50, "city": 500}
 CODES = {"province": "990000000000", "city": "999900000000", "district": "999999000000",
          "street": "999999999000", "community": "999999999999"}
-
-
-def say(text: str) -> None:
-    print(f"# {text}", file=sys.stderr, flush=True)
-
-
-def scratch_database(size: str) -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'gongzhi'}_bench_squads_{size}"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def set_up_django(size: str) -> None:
-    sys.path.insert(0, str(REPO))
-    data_dir = REPO / "var" / f"bench-{size}-squads"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    url = scratch_database(size) or f"sqlite:///{data_dir / 'squads.sqlite3'}"
-    os.environ.update({"GONGZHI_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
-                       "GONGZHI_LOG_LEVEL": os.environ.get("GONGZHI_LOG_LEVEL", "WARNING"),
-                       "DATABASE_URL": url, "GONGZHI_TASKS_IMMEDIATE": "0"})
-    for name in ("REDIS_URL", "GONGZHI_DEBUG"):
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
 
 
 def ensure_squad(size: str):
@@ -112,7 +77,7 @@ def main() -> None:
     parser.add_argument("--size", choices=list(MEMBERS), default="small")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    set_up_django(args.size)
+    set_up_django("squads", args.size, GONGZHI_TASKS_IMMEDIATE="0")
 
     from django.db import connection
 

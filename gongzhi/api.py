@@ -5,8 +5,12 @@ Every operation needs a bearer token or the browser session (`api_auth`) unless 
 `{"detail": <translated sentence>, "code": <stable word>}` (gongzhi.core.schemas.ErrorOut).
 """
 
+import copy
+from functools import cached_property
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -49,6 +53,19 @@ def _shared_statuses(operation: dict) -> list[int]:
 
 class GongzhiAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The document is the same for every request of a process (it depends on the routes and the
+        language only) and takes a second or more to build: it is built once per language and
+        prefix, and each caller gets its own copy to change."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), translation.get_language())
+        if key not in self._schemas:
+            self._schemas[key] = self._build_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return copy.deepcopy(self._schemas[key])
+
+    @cached_property
+    def _schemas(self) -> dict:
+        return {}
+
+    def _build_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Every paginated list says how far its pages go: gongzhi.core.badinput refuses a page
         beyond MAX_PAGE for all of them (422), before ninja's own pagination would ask the
         database for an offset it cannot hold. Every operation documents the answers it may give

@@ -140,6 +140,15 @@ STAGES = [
 STAGE_NAMES = [stage.name for stage in STAGES]
 
 
+def all_but(*names: str) -> list[str]:
+    """The stages to skip to build only `names` (and the divisions and personas, always built): a
+    bench that measures the grids need not wait for a year of love bank."""
+    unknown = set(names) - set(STAGE_NAMES)
+    if unknown:
+        raise ValueError(f"no such demo stage: {sorted(unknown)}")
+    return [name for name in STAGE_NAMES if name not in names]
+
+
 def run_stages(size: str, result: DemoResult, *, progress: Progress | None = None, say=print,
                skip: frozenset[str] = frozenset()) -> None:
     for stage in STAGES:

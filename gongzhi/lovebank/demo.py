@@ -69,12 +69,13 @@ def _community(community, desk) -> dict:
     certified = Deposit.objects.filter(community=community).exclude(source="manual").exists()
     for i, user in enumerate(people):
         elder = i < 5
-        served = rng.randint(3, 6) if elder else rng.randint(10, 24)
+        # A deposit is a month's recorded hours: the desk banks what the sign-in sheets add up to.
+        served = rng.randint(2, 4) if elder else rng.randint(5, 11)
         for k in range(served):
             day = today - dt.timedelta(days=rng.randint(1, 364))
             if certified:
                 break
-            hours = Decimal(rng.choice(["1", "1.5", "2", "2", "3", "4"]))
+            hours = Decimal(rng.choice(["2", "3", "4", "4.5", "6", "8"]))
             if k == 0 and i == 6:
                 hours = Decimal("10")  # a long day: over the daily cap, the rest donated
             deposits.deposit(actor=None, user=user, hours=hours, served_on=day, community=community,

@@ -38,7 +38,7 @@ def build(size: str) -> None:
     from django.core.management import call_command
 
     from gongzhi.accounts.models import User
-    from gongzhi.demo.stages import STAGE_NAMES
+    from gongzhi.demo.stages import all_but
     from gongzhi.divisions.models import Division
     from gongzhi.party.demo import analyze_party, build_demo_party
 
@@ -46,8 +46,7 @@ def build(size: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if not User.objects.filter(username="street_officer_a").exists():
         # The demo city (divisions, grids, personas, departments), once; progress to stderr.
-        skip = [name for name in STAGE_NAMES if name != "departments"]
-        call_command("demo", size=size, skip=skip, stdout=sys.stderr)
+        call_command("demo", size=size, skip=all_but("departments"), stdout=sys.stderr)
     communities = Division.objects.filter(level="community", is_active=True).count()
     report = build_demo_party(size=size, per_community=max(8, round(MEMBERS[size] / max(1, communities))),
                               progress=_progress)

@@ -34,13 +34,14 @@ def build(size: str) -> None:
     from django.core.management import call_command
 
     from gongzhi.accounts.models import User
+    from gongzhi.demo.stages import all_but
     from gongzhi.registry.demo import analyze_registry, build_demo_population
 
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     if not User.objects.filter(username="street_officer_a").exists():
         # The demo city (divisions, grids, personas), once; progress to stderr, figures to stdout.
-        call_command("demo", size=size, stdout=sys.stderr)
+        call_command("demo", size=size, skip=all_but(), stdout=sys.stderr)
     report = build_demo_population(size=size, progress=_progress)
     if not report.grids:
         analyze_registry()  # a migration may have rebuilt tables since the population was built

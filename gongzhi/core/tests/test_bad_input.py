@@ -128,6 +128,19 @@ def test_the_schema_documents_how_far_pages_go():
         assert params["page"]["schema"]["maximum"] == MAX_PAGE
 
 
+def test_the_document_is_built_once_and_each_caller_gets_its_own_copy():
+    from django.utils import translation
+
+    first = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    first["paths"].clear()  # a caller (the fuzz test does) changes its copy
+    again = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    assert again["paths"] and again == ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    assert again is not ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    with translation.override("zh-hans"):
+        assert ninja_api.get_openapi_schema(path_prefix="/api/v1/")["paths"].keys() == again["paths"].keys()
+    assert len({key[2] for key in ninja_api._schemas}) >= 2  # one document per language
+
+
 @pytest.mark.parametrize("page", ["99999999999999999999", str(MAX_PAGE + 1), "9" * 5000])
 def test_an_absurd_page_of_every_list_is_refused_as_invalid(client, bearer, city, page):
     headers = bearer("city_admin")
